@@ -1,0 +1,95 @@
+"""The MkDocs engine (MkDocs 1.6 with mkdocs-material): imported only when a site is built."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import EngineError, InputError, Problem
+from ..site import NavItem
+
+# Extensions the generated pages use; added when the coordinator's mkdocs.yml lacks them.
+REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details",
+                       "pymdownx.superfences")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _extension_names(extensions: Any) -> set[str]:
+    names: set[str] = set()
+    for item in extensions or []:
+        names.update(item if isinstance(item, dict) else [item])
+    return names
+
+
+def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
+               nav: list[NavItem], extra_css: list[str]) -> None:
+    """Build the site with MkDocs into `site_dir`, failing on any warning MkDocs logs."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+    from mkdocs.utils.yaml import yaml_load
+
+    name = settings.name
+    try:
+        with open(settings, "rb") as handle:
+            raw = yaml_load(handle) or {}
+    except Exception as exc:  # mkdocs' loader raises plain YAML errors
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError([Problem(name, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
+                                  f"cannot read site settings: {getattr(exc, 'problem', None) or exc}",
+                                  hint="mkdocs.yml is YAML; check the indentation")]) from None
+    if not isinstance(raw, dict):
+        raise InputError([Problem(name, 1, 1, "expected a mapping of settings",
+                                  hint="start from the default: `handbook init DIR` writes one")])
+    theme = raw.get("theme") or {"name": "material"}
+    theme = {"name": theme} if isinstance(theme, str) else dict(theme)
+    # Owned by the generator: no web fonts (no request to another host), the program's language.
+    theme.update(font=False, language=language.split("-")[0])
+    extensions = list(raw.get("markdown_extensions") or [])
+    present = _extension_names(extensions)
+    extensions += [e for e in REQUIRED_EXTENSIONS if e not in present]
+    overrides: dict[str, Any] = {
+        "site_name": site_name,
+        "docs_dir": str(docs_dir),
+        "site_dir": str(site_dir),
+        "nav": nav,
+        "theme": theme,
+        "markdown_extensions": extensions,
+        "extra_css": list(raw.get("extra_css") or []) + extra_css,
+        # Pages open from disk as well as from a server.
+        "use_directory_urls": False,
+        "strict": False,
+    }
+    logger = logging.getLogger("mkdocs")
+    collect = _Collect()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(collect)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        config = load_config(config_file=str(settings), **overrides)
+        build(config)
+    except ConfigurationError as exc:
+        raise InputError([Problem(name, 0, 0, f"invalid site settings: {exc}",
+                                  hint="compare with the mkdocs.yml that `handbook init` writes")]) from None
+    except Abort as exc:
+        raise InputError([Problem(name, 0, 0, f"the site engine stopped: {exc}")]) from None
+    finally:
+        logger.removeHandler(collect)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+    problems = [m for m in collect.messages if "MkDocs 2.0" not in m]
+    if problems:
+        raise EngineError("the site engine reported problems:\n" + "\n".join(f"  - {m}" for m in problems),
+                          hint="a link in a content page may point to a page that does not exist")

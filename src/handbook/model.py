@@ -1,0 +1,403 @@
+"""The program model: what `program.yaml` holds, typed, described and immutable.
+
+Every field carries a description; the descriptions feed the JSON Schema (`handbook schema`),
+the editor's completion and the field reference page of the site. Fields whose description
+says "Markdown" accept Markdown (emphasis, lists, links); raw HTML in them is shown as text.
+All other text fields are plain text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN, max_length=64),
+    Field(description="An id: lowercase letters, digits and single hyphens, e.g. `time-constraints`."),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+
+
+class Model(BaseModel):
+    """Base of every section: unknown keys are errors, values are frozen once loaded."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        str_strip_whitespace=True,
+        use_attribute_docstrings=False,
+    )
+
+
+# --- program -----------------------------------------------------------------------------
+
+
+class Contact(Model):
+    """A person participants can reach about the program."""
+
+    name: Text = Field(description="Full name of the contact person.")
+    role: Text = Field("Program coordinator", description="What this person does for the program.")
+    email: Email = Field(description="Email address participants write to.")
+    phone: Optional[Text] = Field(None, description="Phone number, if participants may call.")
+    office_hours: Optional[Text] = Field(None, description="When the contact is usually reachable.")
+
+
+class ProgramInfo(Model):
+    """Who runs the program, which version of it this is, and when it applies."""
+
+    name: Text = Field(description="Name of the program as participants know it.")
+    organization: Text = Field(description="Organization that runs the program.")
+    tagline: Optional[Text] = Field(None, description="One sentence that says what the program is for.")
+    version: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        description="Version of this handbook and agreement text, e.g. `2026.1`. Printed on every agreement."
+    )
+    effective_date: dt.date = Field(description="Date from which this version applies (YYYY-MM-DD).")
+    review_date: dt.date = Field(description="Date by which the program is reviewed next (YYYY-MM-DD).")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
+        "en", description="Language of the handbook as a BCP 47 tag, e.g. `en` or `de-CH`."
+    )
+    timezone: Text = Field("UTC", description="Time zone of the program's meetings, e.g. `Europe/Berlin`.")
+    coordinator: Contact = Field(description="The program coordinator participants contact.")
+    duration_months: int = Field(
+        6, ge=1, le=60, description="How long a mentoring relationship runs, in months."
+    )
+
+
+# --- overview ----------------------------------------------------------------------------
+
+
+class Comparison(Model):
+    """One aspect on which peer mentoring differs from traditional mentoring."""
+
+    aspect: Text = Field(description="What is compared, e.g. `Power dynamic`.")
+    peer: Text = Field(description="How it is in peer mentoring.")
+    traditional: Text = Field(description="How it is in traditional (senior-to-junior) mentoring.")
+
+
+class Role(Model):
+    """A role someone holds in the program, with what it is responsible for."""
+
+    id: Slug
+    title: Text = Field(description="Name of the role, e.g. `Peer mentor`.")
+    description: LongText = Field(description="Who holds this role and why. Markdown.")
+    responsibilities: tuple[Text, ...] = Field(
+        min_length=1, description="What someone in this role does, one item each."
+    )
+
+
+class Overview(Model):
+    """What the program is, why it matters, and who takes part."""
+
+    summary: LongText = Field(description="What the program is, in a paragraph or two. Markdown.")
+    why_it_matters: LongText = Field(description="Why the program matters for leadership development. Markdown.")
+    peer_vs_traditional: tuple[Comparison, ...] = Field(
+        (), description="How peer mentoring differs from traditional mentoring, aspect by aspect."
+    )
+    not_covered: tuple[Text, ...] = Field(
+        (), description="What the program is not (e.g. therapy, performance management), one item each."
+    )
+    roles: tuple[Role, ...] = Field(min_length=1, description="The roles in the program.")
+
+
+# --- benefits and goals ------------------------------------------------------------------
+
+
+class Benefit(Model):
+    """A benefit participants and the organization can expect."""
+
+    id: Slug
+    title: Text = Field(description="Name of the benefit, e.g. `Enhanced learning`.")
+    description: LongText = Field(description="What the benefit is and how it comes about. Markdown.")
+    in_practice: tuple[Text, ...] = Field((), description="What the benefit looks like in practice, one item each.")
+
+
+class Measure(Model):
+    """How progress toward a goal is measured, with a target."""
+
+    description: Text = Field(description="What is measured, e.g. `Participants who rate sessions useful`.")
+    target: Text = Field(description="The value aimed for, e.g. `80 %` or `at least 10 sessions`.")
+    method: Optional[Text] = Field(None, description="How and when it is measured, e.g. `mid-point survey`.")
+
+
+class Goal(Model):
+    """An objective of the program, with how it is measured."""
+
+    id: Slug
+    title: Text = Field(description="The goal in a few words, e.g. `Enhance leadership skills`.")
+    description: LongText = Field(description="What the goal means and why it matters. Markdown.")
+    measures: tuple[Measure, ...] = Field(min_length=1, description="How progress is measured, each with a target.")
+    benefits: tuple[Slug, ...] = Field((), description="Ids of the benefits this goal builds on.")
+
+
+# --- guidelines --------------------------------------------------------------------------
+
+
+class Meetings(Model):
+    """How often pairs meet and for how long."""
+
+    every_weeks: int = Field(ge=1, le=12, description="Pairs meet every this many weeks, e.g. `2` for fortnightly.")
+    length_minutes: int = Field(ge=15, le=480, description="Length of a session in minutes.")
+    minimum_sessions: int = Field(1, ge=1, le=200, description="Fewest sessions a pair holds over the relationship.")
+    scheduling: Text = Field(description="Who schedules the sessions and how, e.g. `partners take turns`.")
+    in_work_time: bool = Field(True, description="Whether sessions happen in paid working time.")
+    notes: tuple[Text, ...] = Field((), description="Further arrangements about meetings, one item each.")
+
+
+class Channel(Model):
+    """A way pairs communicate."""
+
+    name: Text = Field(description="The channel, e.g. `Video call`.")
+    use_for: Text = Field(description="What the channel is used for.")
+
+
+class Guidelines(Model):
+    """Rules of the mentoring relationship: meetings, channels, documentation, boundaries."""
+
+    meetings: Meetings = Field(description="Meeting frequency, session length and scheduling.")
+    channels: tuple[Channel, ...] = Field(min_length=1, description="Communication channels pairs use.")
+    agenda: tuple[Text, ...] = Field(min_length=1, description="The standard session agenda, one item per step.")
+    documentation: tuple[Text, ...] = Field(
+        min_length=1, description="What pairs write down and where they keep it, one item each."
+    )
+    boundaries: tuple[Text, ...] = Field(min_length=1, description="Boundaries of the relationship, one item each.")
+    ground_rules: tuple[Text, ...] = Field(min_length=1, description="Ground rules both partners agree to.")
+    conflict_resolution: tuple[Text, ...] = Field(
+        min_length=1, description="Steps to resolve a disagreement between partners, in order."
+    )
+
+
+# --- confidentiality ---------------------------------------------------------------------
+
+
+class Clause(Model):
+    """A confidentiality clause of the agreement."""
+
+    id: Slug
+    text: LongText = Field(description="The clause as it is printed in the agreement.")
+
+
+class Limit(Model):
+    """A situation in which confidentiality does not hold."""
+
+    id: Slug
+    title: Text = Field(description="The situation in a few words, e.g. `Risk of harm`.")
+    description: LongText = Field(description="What happens in this situation and who is told. Markdown.")
+
+
+class Confidentiality(Model):
+    """What stays between partners, where that ends, and what a breach leads to."""
+
+    principles: tuple[Text, ...] = Field(min_length=1, description="Principles of confidentiality, one item each.")
+    clauses: tuple[Clause, ...] = Field(min_length=1, description="Clauses both partners sign in the agreement.")
+    limits: tuple[Limit, ...] = Field(
+        min_length=1, description="Situations where confidentiality does not hold (risk of harm, legal duty, ...)."
+    )
+    breach_consequences: tuple[Text, ...] = Field(
+        min_length=1, description="What follows a breach of confidentiality, in order of severity."
+    )
+    reporting: Text = Field(description="How a participant reports a suspected breach, and to whom.")
+
+
+# --- training ----------------------------------------------------------------------------
+
+
+class Module(Model):
+    """A training module of the curriculum."""
+
+    id: Slug
+    title: Text = Field(description="Name of the module, e.g. `Active listening`.")
+    hours: float = Field(gt=0, le=40, description="Length of the module in hours, e.g. `1.5`.")
+    format: Literal["workshop", "e-learning", "webinar", "peer-practice", "reading", "coaching"] = Field(
+        description="How the module is delivered."
+    )
+    timing: Literal["before-matching", "after-matching"] = Field(
+        description="Whether participants complete it before they are matched or during the relationship."
+    )
+    summary: LongText = Field(description="What the module is about. Markdown.")
+    objectives: tuple[Text, ...] = Field(min_length=1, description="What participants can do afterwards.")
+    activities: tuple[Text, ...] = Field(min_length=1, description="What happens in the module, in order.")
+    materials: tuple[Text, ...] = Field((), description="Handouts, readings and tools used.")
+    addresses: tuple[Slug, ...] = Field((), description="Ids of the challenges this module prepares for.")
+
+
+class Training(Model):
+    """The training curriculum."""
+
+    summary: LongText = Field(description="What the training prepares participants for. Markdown.")
+    modules: tuple[Module, ...] = Field(min_length=1, description="The modules of the curriculum, in order.")
+
+
+# --- challenges and playbooks ------------------------------------------------------------
+
+
+class Challenge(Model):
+    """Something that can go wrong in a peer mentoring relationship."""
+
+    id: Slug
+    title: Text = Field(description="The challenge in a few words, e.g. `Time constraints`.")
+    description: LongText = Field(description="What the challenge is and why it matters. Markdown.")
+    warning_signs: tuple[Text, ...] = Field(min_length=1, description="Signs that the challenge is arising.")
+
+
+class Step(Model):
+    """One step of a playbook."""
+
+    action: Text = Field(description="What to do.")
+    who: Slug = Field(description="Id of the role that acts (see `overview.roles`).")
+    when: Optional[Text] = Field(None, description="When to do it, e.g. `within a week`.")
+
+
+class Playbook(Model):
+    """A remedy: what participants and the organization do about one or more challenges."""
+
+    id: Slug
+    title: Text = Field(description="Name of the remedy, e.g. `Allocate time`.")
+    addresses: tuple[Slug, ...] = Field(min_length=1, description="Ids of the challenges this playbook addresses.")
+    summary: LongText = Field(description="What the remedy is and why it works. Markdown.")
+    steps: tuple[Step, ...] = Field(min_length=1, description="What to do, in order, and who does it.")
+    escalation: Text = Field(description="What to do and whom to involve when the steps do not help.")
+    tools: tuple[Text, ...] = Field((), description="Tools, templates and forms this playbook uses.")
+
+
+# --- implementation, monitoring, closure -------------------------------------------------
+
+
+class ImplementationStep(Model):
+    """A step the organization takes to run the program."""
+
+    id: Slug
+    title: Text = Field(description="The step in a few words, e.g. `Identify goals`.")
+    description: LongText = Field(description="What the step is and why it matters. Markdown.")
+    actions: tuple[Text, ...] = Field(min_length=1, description="What is done in this step, one item each.")
+    owner: Slug = Field(description="Id of the role responsible for the step.")
+    when: Text = Field(description="When the step happens, e.g. `6 weeks before launch`.")
+
+
+class CheckIn(Model):
+    """A scheduled contact between the coordinator and a pair."""
+
+    id: Slug
+    title: Text = Field(description="Name of the check-in, e.g. `First-month check-in`.")
+    week: int = Field(ge=0, le=260, description="Weeks after the pair's start date when the check-in happens.")
+    format: Text = Field(description="How it happens, e.g. `15-minute call with each partner`.")
+    questions: tuple[Text, ...] = Field(min_length=1, description="What the coordinator asks.")
+
+
+class Monitoring(Model):
+    """How the program follows pairs and evaluates itself."""
+
+    summary: LongText = Field(description="How monitoring and evaluation work. Markdown.")
+    check_ins: tuple[CheckIn, ...] = Field(min_length=1, description="Scheduled check-ins with each pair.")
+    monthly_after: bool = Field(
+        True, description="Whether the coordinator contacts each pair monthly after the scheduled check-ins."
+    )
+    measures: tuple[Text, ...] = Field(min_length=1, description="What the program measures, one item each.")
+    feedback: tuple[Text, ...] = Field(min_length=1, description="How feedback is gathered and used, one item each.")
+    never_reported: tuple[Text, ...] = Field(
+        (), description="What evaluation never reports (e.g. session content, individual performance)."
+    )
+
+
+class Ending(Model):
+    """How one kind of ending works."""
+
+    description: LongText = Field(description="What this ending is. Markdown.")
+    steps: tuple[Text, ...] = Field(min_length=1, description="What happens, in order.")
+
+
+class Closure(Model):
+    """How relationships end, planned or not, and how partners are rematched."""
+
+    planned: Ending = Field(description="The planned end of a relationship at the end of the program.")
+    unplanned: Ending = Field(description="An early end, e.g. when someone leaves the organization.")
+    no_fault_exit: LongText = Field(
+        description="How either partner can end the relationship without giving reasons or blame. Markdown."
+    )
+    rematching: LongText = Field(description="How a participant whose relationship ended is rematched. Markdown.")
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+class Criterion(Model):
+    """A roster column that counts toward how well two people fit."""
+
+    column: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] = Field(
+        description="Roster column name, e.g. `goals` or `expertise`."
+    )
+    weight: float = Field(gt=0, le=100, description="How much this criterion counts relative to the others.")
+    prefer: Literal["similar", "complementary"] = Field(
+        description="`similar` scores shared values; `complementary` scores different ones."
+    )
+    description: Text = Field(description="Why this criterion matters, shown to participants.")
+
+
+class Constraints(Model):
+    """Rules no match may break."""
+
+    different_manager: bool = Field(True, description="Partners never share a manager (no reporting line).")
+    different_department: bool = Field(False, description="Partners always come from different departments.")
+    max_timezone_gap_hours: Optional[int] = Field(
+        None, ge=0, le=24, description="Largest time-zone difference between partners, in hours."
+    )
+    no_repeat_partners: bool = Field(True, description="Partners were never matched with each other before.")
+
+
+class Matching(Model):
+    """How peers are matched: the criteria that score a fit and the constraints no match breaks."""
+
+    summary: LongText = Field(description="How matching works, as participants read it. Markdown.")
+    group_size: Literal[2] = Field(2, description="People per group; an odd count gives one triad.")
+    allow_triad: bool = Field(True, description="Whether one group of three is formed when the count is odd.")
+    criteria: tuple[Criterion, ...] = Field(min_length=1, description="Roster columns that score a fit.")
+    constraints: Constraints = Field(default_factory=Constraints, description="Rules no match may break.")
+    participant_input: tuple[Text, ...] = Field(
+        (), description="How participants understand and influence their match, one item each."
+    )
+
+
+# --- the whole program -------------------------------------------------------------------
+
+
+class Program(Model):
+    """A peer-mentoring program as one declarative document: the root of `program.yaml`."""
+
+    program: ProgramInfo = Field(description="Who runs the program, its version and dates.")
+    overview: Overview = Field(description="What the program is and who takes part.")
+    benefits: tuple[Benefit, ...] = Field(min_length=1, description="Benefits of taking part.")
+    goals: tuple[Goal, ...] = Field(min_length=1, description="Objectives of the program.")
+    guidelines: Guidelines = Field(description="Rules of the mentoring relationship.")
+    confidentiality: Confidentiality = Field(description="The confidentiality agreement.")
+    training: Training = Field(description="The training curriculum.")
+    challenges: tuple[Challenge, ...] = Field(min_length=1, description="What can go wrong.")
+    playbooks: tuple[Playbook, ...] = Field(min_length=1, description="Remedies for the challenges.")
+    implementation: tuple[ImplementationStep, ...] = Field(
+        min_length=1, description="Steps the organization takes to run the program, in order."
+    )
+    monitoring: Monitoring = Field(description="Check-ins, measures and feedback.")
+    closure: Closure = Field(description="Endings and rematching.")
+    matching: Matching = Field(description="Matching criteria and constraints.")
+
+    def role(self, role_id: str) -> Role:
+        """Return the role with this id."""
+        return next(r for r in self.overview.roles if r.id == role_id)
+
+    def playbooks_for(self, challenge_id: str) -> tuple[Playbook, ...]:
+        """Return the playbooks that address this challenge, in file order."""
+        return tuple(p for p in self.playbooks if challenge_id in p.addresses)
+
+    def challenge(self, challenge_id: str) -> Challenge:
+        """Return the challenge with this id."""
+        return next(c for c in self.challenges if c.id == challenge_id)
+
+    def training_hours(self, timing: str) -> float:
+        """Return the hours of training with this timing (`before-matching` or `after-matching`)."""
+        return sum(m.hours for m in self.training.modules if m.timing == timing)
