@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
@@ -122,6 +123,31 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str, b
     return f"{error['msg']}, got {describe(value)}", "", False
 
 
+def _explain(errors: list[dict[str, Any]], model: type[BaseModel]) -> Iterator[tuple[tuple[Any, ...], str, str, bool]]:
+    """Yield (path, message, hint, at_key) per error, leaving out errors that follow from others."""
+    locs = [tuple(e["loc"]) for e in errors]
+    # A misspelt key shows up twice: as unknown and as missing. Keep the unknown one, which suggests.
+    misspelt = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            loc = tuple(e["loc"])
+            allowed = _fields_of(model, loc[:-1])
+            for name in difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6):
+                misspelt.add(loc[:-1] + (name,))
+    for error, loc in zip(errors, locs):
+        if error["type"] == "missing" and loc in misspelt:
+            continue
+        # A list whose invalid items were dropped also reports being too short.
+        if error["type"] == "too_short" and any(o[: len(loc)] == loc and len(o) > len(loc) for o in locs):
+            continue
+        message, hint, at_key = _message(error, model)
+        if error["type"] == "missing":
+            # Point at the mapping's own key (`program:`), not at its first child.
+            yield loc[:-1], message, hint, True
+        else:
+            yield loc, message, hint, at_key
+
+
 def schema_problems(source: Source, model: type[BaseModel], data: Any | None = None,
                     prefix: tuple[Any, ...] = ()) -> list[Problem]:
     """Return every schema problem of `data` (default: the whole source) against `model`."""
@@ -132,12 +158,8 @@ def schema_problems(source: Source, model: type[BaseModel], data: Any | None = N
     try:
         model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            message, hint, at_key = _message(error, model)
-            problems.append(source.problem(prefix + loc, message, hint, key=at_key))
-        return problems
+        return [source.problem(prefix + loc, message, hint, key=at_key)
+                for loc, message, hint, at_key in _explain(exc.errors(include_url=False), model)]
     return []
 
 
@@ -228,7 +250,8 @@ def reference_problems(source: Source) -> list[Problem]:
     for i, step in _items(data, "implementation"):
         problems += _refs(source, ("implementation", i, "owner"), step.get("owner"), roles, "role",
                           "overview.roles")
-    if "playbooks" in data:
+    dangling = any(p.message.startswith("unknown challenge") for p in problems)
+    if "playbooks" in data and not dangling:
         for i, challenge in _items(data, "challenges"):
             ident = challenge.get("id")
             if isinstance(ident, str) and ident not in addressed:

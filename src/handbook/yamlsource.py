@@ -151,10 +151,16 @@ def _line(text: str, number: int) -> str:
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark and context and mark.line >= len(text.splitlines()):
+        # Reported at the end of the file: the cause is where the unclosed part began.
+        mark = context
     line = mark.line + 1 if mark else 1
     column = mark.column + 1 if mark else 1
-    problem = getattr(exc, "problem", None) or str(exc)
     source = _line(text, line)
+    if context and context.line + 1 != line and getattr(exc, "context", None):
+        problem += f" ({exc.context} started on line {context.line + 1})"
     hint = "check the indentation and the `key: value` form on this line and the one before"
     if "\t" in source[: max(column, 1)] or "'\\t'" in problem:
         problem = "a tab character is used for indentation"
@@ -170,6 +176,8 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
     elif "expected <block end>" in problem:
         problem = "the indentation does not line up with the lines above"
         hint = "keys of one mapping start in the same column; list items start with `- `"
+    elif "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        hint = "a `[` or `{` is not closed, or an item in it needs quotes"
     elif "found undefined alias" in problem:
         hint = "an `*alias` must refer to an `&anchor` defined above it"
     elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
