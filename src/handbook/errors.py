@@ -21,7 +21,9 @@ class Problem:
 
     def format(self) -> str:
         """Return the problem as `file:line:col: path: message`, the line, and the hint."""
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        where = self.file
+        if self.line:
+            where += f":{self.line}" + (f":{self.column}" if self.column else "")
         text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
         if self.source_line.strip():
             text += "\n    " + self.source_line.rstrip()

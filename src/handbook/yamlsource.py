@@ -149,17 +149,34 @@ def _line(text: str, number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
+def _unclosed_quote(text: str, first: int, last: int) -> int:
+    """Return the 1-based line, between 0-based `first` and `last`, whose double quotes do not pair up."""
+    lines = text.splitlines()
+    for number in range(first, min(last, len(lines) - 1) + 1):
+        line = lines[number].split(" #")[0].replace('\\"', "")
+        if line.count('"') % 2 == 1:
+            return number + 1
+    return 0
+
+
 def _syntax_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context = getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
-    if mark and context and mark.line >= len(text.splitlines()):
-        # Reported at the end of the file: the cause is where the unclosed part began.
+    unclosed_flow = "expected ',' or ']'" in problem or "expected ',' or '}'" in problem
+    if mark and context and (mark.line >= len(text.splitlines()) or unclosed_flow):
+        # Reported at the end of the file or past an unclosed bracket: the cause is where it began.
         mark = context
+    quote_line = _unclosed_quote(text, context.line if context else 0, mark.line if mark else 0)
+    if quote_line and "quote" not in problem and not unclosed_flow:
+        problem_mark = mark
+        mark = type(problem_mark)(problem_mark.name, 0, quote_line - 1, text.splitlines()[quote_line - 1].find('"'),
+                                  None, None)
+        problem = "a quoted text is not closed"
     line = mark.line + 1 if mark else 1
     column = mark.column + 1 if mark else 1
     source = _line(text, line)
-    if context and context.line + 1 != line and getattr(exc, "context", None):
+    if context and context.line + 1 != line and getattr(exc, "context", None) and not quote_line:
         problem += f" ({exc.context} started on line {context.line + 1})"
     hint = "check the indentation and the `key: value` form on this line and the one before"
     if "\t" in source[: max(column, 1)] or "'\\t'" in problem:
@@ -176,8 +193,11 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
     elif "expected <block end>" in problem:
         problem = "the indentation does not line up with the lines above"
         hint = "keys of one mapping start in the same column; list items start with `- `"
-    elif "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
-        hint = "a `[` or `{` is not closed, or an item in it needs quotes"
+    elif unclosed_flow:
+        problem = "a `[` or `{` opened here is not closed"
+        hint = "close it on the same line, or put text with commas or colons in quotes"
+    elif quote_line:
+        hint = "add the closing \" at the end of the text"
     elif "found undefined alias" in problem:
         hint = "an `*alias` must refer to an `&anchor` defined above it"
     elif "found unexpected end of stream" in problem or "found unexpected end" in problem:

@@ -1,0 +1,49 @@
+"""Shared helpers: project trees from dicts, running the CLI, hashing a folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from handbook.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "tests" / "golden" / "small" / "project"
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def build_file_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `files` ({relative path: text or bytes}) under `root` and return `root`."""
+    for relative, data in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
+
+
+def run_cli(*args: str | Path) -> Result:
+    """Run `handbook ARGS` in-process and return the result (exit code, stdout, stderr)."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Return {relative path: sha256} for every file under `root`."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def small_project(tmp_path: Path) -> Path:
+    """A copy of the small golden project, free to change."""
+    target = tmp_path / "project"
+    shutil.copytree(SMALL, target, ignore=shutil.ignore_patterns("build", ".handbook"))
+    return target
