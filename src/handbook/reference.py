@@ -110,3 +110,10 @@ def reference_sections(root: type[BaseModel] = Program) -> list[Section]:
         doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
         sections.append(Section(path or "(top level)", model.__name__, doc, tuple(rows)))
     return sections
+
+
+def reference_markdown() -> str:
+    """Return the field reference as Markdown, as the site's reference page shows it."""
+    from .templating import environment, render
+
+    return render(environment("site", None), "reference.md.j2", None, sections=reference_sections())
