@@ -16,7 +16,7 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
 _LINE_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])(?=\s|$)", re.M)
-_UNSAFE_LINK = re.compile(r"\]\(\s*(?:javascript|vbscript|data)\s*:[^)]*\)", re.I)
+_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data)\s*:(?:[^()]|\([^()]*\))*\)", re.I)
 
 
 def plain(value: Any) -> str:
