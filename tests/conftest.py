@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner, Result
 from handbook.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # benchmarks/ holds the synthetic roster generator
 SMALL = ROOT / "tests" / "golden" / "small" / "project"
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

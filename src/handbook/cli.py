@@ -105,3 +105,36 @@ def schema(debug: bool) -> None:
         click.echo(json.dumps(program_schema(), indent=2, ensure_ascii=False))
 
     run(action, debug)
+
+
+@main.command(name="match")
+@click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("cohort.yaml"),
+              show_default=True, help="Cohort file to write (relative to the project).")
+@click.option("--start", "start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="First session date of every group (default: the program's effective date).")
+@click.option("--name", "name", default=None, help="Name of the cycle, e.g. 'Autumn 2026'.")
+@click.option("--previous", "previous", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Cohort file of an earlier cycle; its partners are not matched again. Repeatable.")
+@project_option
+@debug_option
+def match_command(roster: Path, out: Path, start: Any, name: str | None, previous: tuple[Path, ...],
+                  project: Path, debug: bool) -> None:
+    """Match peers from a roster CSV into pairs (one triad if odd); write the cohort file and a report."""
+
+    def action() -> None:
+        from .matchcmd import run_match
+
+        target = out if out.is_absolute() else project / out
+        run = run_match(project, roster, target, start=start.date() if start else None, name=name,
+                        previous=list(previous))
+        result = run.result
+        people = sum(len(g.members) for g in result.groups)
+        console = _console(stderr=False)
+        console.print(f"matched {people} people into {len(result.groups)} groups in {run.seconds:.1f} s; "
+                      f"mean score {result.mean:.1f}, lowest {result.lowest.score:.1f}", markup=False)
+        if run.greedy_total:
+            console.print(f"against greedy: {result.total:.1f} vs {run.greedy_total:.1f} total", markup=False)
+        console.print(f"wrote {run.cohort_path} and {run.report_path} (coordinator only)", markup=False)
+
+    run(action, debug)

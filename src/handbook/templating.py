@@ -59,7 +59,7 @@ def environment(kind: str, project_templates: Path | None) -> jinja2.Environment
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
-        autoescape=kind == "print",
+        autoescape=kind != "site",  # HTML everywhere but the Markdown site
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,0 +1,174 @@
+"""The cohort: the people of one cycle and the groups they were matched into.
+
+The cohort file (named by `cohort:` in program.yaml, e.g. `cohort.yaml`) is personal data:
+names, emails and roster attributes go into agreements and calendars only, never into the
+site. Loading follows program.yaml: YAML with positions, then schema and cross-references,
+every problem reported at once with file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+from pydantic import Field, StringConstraints
+
+from .errors import InputError, Problem, did_you_mean
+from .model import Email, Model, Program, Slug, Text
+from .validate import schema_problems
+from .yamlsource import Source, load_yaml
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+AttributeKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class Participant(Model):
+    """A person in the cohort."""
+
+    id: Slug
+    name: Name = Field(description="Full name, as printed on the agreement.")
+    email: Email = Field(description="Work email address.")
+    role: Optional[Slug] = Field(
+        None, description="Id of the role the person holds (see `overview.roles`); default: the first role."
+    )
+    department: Optional[Text] = Field(None, description="Department or team, e.g. `Transport Planning`.")
+    manager: Optional[Text] = Field(None, description="Name or id of the person's line manager.")
+    timezone: Optional[Text] = Field(None, description="Time zone the person works in, e.g. `Europe/Berlin`.")
+    attributes: dict[AttributeKey, Text] = Field(
+        default_factory=dict, description="Other attributes, e.g. `site: Hamburg`. Never printed."
+    )
+
+
+class Group(Model):
+    """A pair or a triad of participants who meet and sign one agreement."""
+
+    id: Slug
+    members: tuple[Slug, ...] = Field(
+        min_length=2, max_length=3, description="Ids of the two (or three) participants, in signing order."
+    )
+    start: dt.date = Field(description="Date of the group's first session (YYYY-MM-DD).")
+
+
+class Cohort(Model):
+    """One cycle's participants and the groups they were matched into: the root of the cohort file."""
+
+    name: Optional[Text] = Field(None, description="Name of the cycle, e.g. `Autumn 2026`.")
+    participants: tuple[Participant, ...] = Field(min_length=1, description="Everyone in the cycle.")
+    groups: tuple[Group, ...] = Field((), description="Pairs and triads; empty until matching is done.")
+
+    def participant(self, participant_id: str) -> Participant:
+        """Return the participant with this id."""
+        return next(p for p in self.participants if p.id == participant_id)
+
+    def members(self, group: Group) -> tuple[Participant, ...]:
+        """Return the participants of `group`, in signing order."""
+        return tuple(self.participant(i) for i in group.members)
+
+
+def _mappings(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _duplicates(source: Source, key: str, field: str, what: str, *, fold: bool = False) -> Iterator[Problem]:
+    first: dict[str, int] = {}
+    for index, item in _mappings(source.data, key):
+        value = item.get(field)
+        if not isinstance(value, str):
+            continue
+        seen = value.casefold() if fold else value
+        if seen in first:
+            line = source.position((key, first[seen], field))[0]
+            yield source.problem((key, index, field), f"duplicate {what} {value!r} (first used on line {line})",
+                                 f"each {what} appears once in the cohort")
+        else:
+            first[seen] = index
+
+
+def reference_problems(source: Source, program: Program | None) -> list[Problem]:
+    """Return duplicate ids and emails, unknown members and roles, and people in two groups."""
+    data = source.data
+    problems: list[Problem] = []
+    problems += _duplicates(source, "participants", "id", "participant id")
+    problems += _duplicates(source, "participants", "email", "email address", fold=True)
+    problems += _duplicates(source, "groups", "id", "group id")
+    known = [p["id"] for _, p in _mappings(data, "participants") if isinstance(p.get("id"), str)]
+    placed: dict[str, tuple[str, int]] = {}
+    for index, group in _mappings(data, "groups"):
+        members = group.get("members")
+        if not isinstance(members, list):
+            continue
+        gid = group.get("id") if isinstance(group.get("id"), str) else f"groups[{index}]"
+        for j, member in enumerate(members):
+            if not isinstance(member, str):
+                continue
+            at = ("groups", index, "members", j)
+            if member not in known:
+                problems.append(source.problem(at, f"unknown participant {member!r}{did_you_mean(member, known)}",
+                                               "members are ids from `participants`"))
+            elif members.index(member) != j:
+                problems.append(source.problem(at, f"participant {member!r} is named twice in group {gid!r}",
+                                               "a group has two or three different people"))
+            elif member in placed:
+                other, line = placed[member]
+                problems.append(source.problem(at, f"participant {member!r} is already in group {other!r} "
+                                                   f"(line {line})",
+                                               "each participant belongs to one group; "
+                                               "to rematch, remove them from the old group"))
+            else:
+                placed[member] = (gid, source.position(at)[0])
+        if program is not None and len(members) == 3 and not program.matching.allow_triad:
+            problems.append(source.problem(("groups", index, "members"),
+                                           f"group {gid!r} has three members, but the program allows pairs only",
+                                           "set `matching.allow_triad: true` in program.yaml, or split the group"))
+    if program is not None:
+        roles = [r.id for r in program.overview.roles]
+        for index, person in _mappings(data, "participants"):
+            role = person.get("role")
+            if isinstance(role, str) and role not in roles:
+                problems.append(source.problem(("participants", index, "role"),
+                                               f"unknown role {role!r}{did_you_mean(role, roles)}",
+                                               f"role ids are defined in program.yaml under `overview.roles`: "
+                                               f"{', '.join(roles)}"))
+    return problems
+
+
+def validate_cohort(source: Source, program: Program | None) -> Cohort:
+    """Return the Cohort of `source`, or raise InputError with every problem found."""
+    problems = schema_problems(source, Cohort)
+    if isinstance(source.data, dict):
+        problems += reference_problems(source, program)
+    if problems:
+        raise InputError(problems)
+    return Cohort.model_validate(source.data)
+
+
+def cohort_file(root: Path, name: str, where: Problem) -> Path:
+    """Return the cohort file `name` inside the project `root`, or raise InputError located at `where`."""
+    path = (root / name).resolve()
+    try:
+        path.relative_to(root.resolve())
+    except ValueError:
+        raise InputError([Problem(where.file, where.line, where.column,
+                                  f"the cohort file {name!r} is outside the project folder", "cohort",
+                                  "keep the cohort file next to program.yaml", where.source_line)]) from None
+    if not path.is_file():
+        raise InputError([Problem(where.file, where.line, where.column, f"the cohort file {name!r} does not exist",
+                                  "cohort", "create it, or remove the `cohort:` line to build without "
+                                            "agreements for named groups", where.source_line)])
+    return path
+
+
+def load_cohort(root: Path, name: str, program: Program | None, where: Problem) -> Cohort:
+    """Read and validate the cohort file `name` of the project at `root`; raise InputError with every problem.
+
+    `where` locates the `cohort:` key in program.yaml, for problems with the file itself.
+    `program` is None when program.yaml is invalid: the cohort is then checked on its own.
+    """
+    path = cohort_file(root, name, where)
+    source = load_yaml(path.read_bytes(), Path(name).as_posix())
+    return validate_cohort(source, program)

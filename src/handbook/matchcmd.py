@@ -1,0 +1,94 @@
+"""`handbook match`: roster in, cohort file and coordinator report out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .cohort import validate_cohort
+from .errors import InputError, Problem
+from .matching import MatchResult, greedy, match
+from .matchreport import cohort_yaml, report_html
+from .project import Layout, load_program
+from .roster import read_roster
+from .yamlsource import load_yaml
+
+REPORT = Path("private") / "match-report.html"
+
+
+@dataclass(frozen=True)
+class MatchRun:
+    """What a match produced and where it was written."""
+
+    result: MatchResult
+    cohort_path: Path
+    report_path: Path
+    greedy_total: float | None
+    seconds: float
+
+
+def display_name(path: Path, root: Path) -> str:
+    """Return how messages name a file: relative to the project when inside it, else as given."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def previous_groups(paths: Sequence[Path], root: Path) -> list[frozenset[str]]:
+    """Return the groups of earlier cohort files, as sets of participant ids."""
+    groups: list[frozenset[str]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        name = display_name(path, root)
+        if not path.is_file():
+            problems.append(Problem(name, 0, 0, "the earlier cohort file does not exist",
+                                    hint="--previous names a cohort file of an earlier cycle"))
+            continue
+        try:
+            cohort = validate_cohort(load_yaml(path.read_bytes(), name), None)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        groups += [frozenset(g.members) for g in cohort.groups]
+    if problems:
+        raise InputError(problems)
+    return groups
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+        out.write(text)
+    os.replace(temp, path)
+
+
+def run_match(root: Path, roster: Path, out: Path, *, start: dt.date | None = None, name: str | None = None,
+              previous: Sequence[Path] = ()) -> MatchRun:
+    """Match the people of `roster` under the program at `root`; write the cohort file and the report."""
+    began = time.perf_counter()
+    layout = Layout(root.resolve())
+    program = load_program(layout)
+    roster_name = display_name(roster, layout.root)
+    if not roster.is_file():
+        raise InputError([Problem(roster_name, 0, 0, "the roster file does not exist",
+                                  hint="export the roster as CSV with the columns id,name,email,department,manager")])
+    policy = program.matching
+    people = read_roster(roster.read_bytes(), roster_name, policy,
+                         needs_timezone=policy.constraints.max_timezone_gap_hours is not None)
+    earlier = previous_groups(previous, layout.root)
+    start = start or program.program.effective_date
+    result = match(people, policy, when=start, previous=earlier, roster_name=roster_name)
+    greedy_total = greedy(people, policy, when=start, previous=earlier)
+    cohort_name = name or f"{program.program.name} {start.isoformat()}"
+    _write_atomically(out, cohort_yaml(result, people, start=start, name=cohort_name, roster=Path(roster_name).name))
+    report = layout.build / REPORT
+    _write_atomically(report, report_html(program, result, roster=Path(roster_name).name, greedy_total=greedy_total,
+                                          start=start))
+    return MatchRun(result, out, report, greedy_total, time.perf_counter() - began)

@@ -1,0 +1,120 @@
+"""What `handbook match` writes, pure: the cohort file's text and the coordinator's report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Sequence
+
+import yaml
+
+from .matching import Group, MatchResult
+from .model import Program
+from .roster import REQUIRED_COLUMNS, Person
+from .templating import environment, render
+
+COHORT_HEADER = """\
+# {name}: participants and the groups `handbook match` formed from {roster}.
+# PERSONAL DATA: used for agreements and calendars only, never for the handbook site.
+# Edit freely: move people between groups, change start dates. Run `handbook check` afterwards.
+"""
+
+
+class _FlowList(list):  # type: ignore[type-arg]
+    """A list written on one line: `members: [a, b]`."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, no anchors and aliases (each group has its own start date)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+_Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+
+
+def group_ids(groups: Sequence[Group]) -> list[str]:
+    """Return ids for the groups: pair-01, pair-02, ... and triad-01 for a group of three."""
+    ids, pairs, triads = [], 0, 0
+    for group in groups:
+        if len(group.members) == 3:
+            triads += 1
+            ids.append(f"triad-{triads:02d}")
+        else:
+            pairs += 1
+            ids.append(f"pair-{pairs:02d}")
+    return ids
+
+
+def _attribute_key(column: str) -> str:
+    return column if column[:1].isalpha() else f"c_{column}"
+
+
+def cohort_yaml(result: MatchResult, people: Sequence[Person], *, start: dt.date, name: str, roster: str) -> str:
+    """Return the cohort file for a match: every person once, then the groups."""
+    participants = []
+    for person in sorted(people, key=lambda p: p.id):
+        entry: dict[str, object] = {"id": person.id, "name": person.name, "email": person.email}
+        if person.department:
+            entry["department"] = person.department
+        if person.manager:
+            entry["manager"] = person.manager
+        if person.timezone:
+            entry["timezone"] = person.timezone
+        extra = {_attribute_key(k): v for k, v in sorted(person.attributes.items())
+                 if k not in REQUIRED_COLUMNS and k != "timezone" and v}
+        if extra:
+            entry["attributes"] = extra
+        participants.append(entry)
+    groups = [{"id": gid, "members": _FlowList(m.id for m in group.members), "start": start}
+              for gid, group in zip(group_ids(result.groups), result.groups)]
+    body = yaml.dump({"name": name, "participants": participants, "groups": groups}, Dumper=_Dumper,
+                     sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return COHORT_HEADER.format(name=name, roster=roster) + "\n" + body
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a criterion scored what it did for a group, in words."""
+
+    column: str
+    prefer: str
+    points: float
+    most: float
+    detail: str
+
+
+def _detail(members: Sequence[Person], column: str, prefer: str) -> str:
+    sets = [m.values(column) for m in members]
+    if not all(sets):
+        return "not answered by everyone"
+    if prefer == "similar":
+        shared = sorted(set.intersection(*map(set, sets)))
+        if shared:
+            return "shared: " + ", ".join(shared)
+        return "different: " + " / ".join(", ".join(sorted(s)) for s in sets)
+    unique = [sorted(s - set().union(*(o for o in sets if o is not s))) for s in sets]
+    brings = [f"{m.name.split()[0]} brings {', '.join(u)}" for m, u in zip(members, unique) if u]
+    return "; ".join(brings) if brings else "the same: " + ", ".join(sorted(sets[0]))
+
+
+def reasons(group: Group, program: Program) -> list[Reason]:
+    """Return, per criterion, the points a group got, the most it could get, and why."""
+    total_weight = sum(c.weight for c in program.matching.criteria)
+    points = dict(group.breakdown)
+    return [Reason(c.column, c.prefer, points.get(c.column, 0.0), round(100 * c.weight / total_weight, 2),
+                   _detail(group.members, c.column, c.prefer)) for c in program.matching.criteria]
+
+
+def report_html(program: Program, result: MatchResult, *, roster: str, greedy_total: float | None,
+                start: dt.date, seconds: float | None = None) -> str:
+    """Return the coordinator-only match report as a self-contained HTML page."""
+    env = environment("report", None)
+    ids = group_ids(result.groups)
+    rows = [(gid, group, reasons(group, program)) for gid, group in zip(ids, result.groups)]
+    return render(env, "match-report.html.j2", None, program=program, info=program.program, result=result,
+                  rows=rows, roster=roster, greedy_total=greedy_total, start=start,
+                  people=sum(len(g.members) for g in result.groups),
+                  has_triad=any(len(g.members) == 3 for g in result.groups),
+                  lowest_id=ids[result.groups.index(result.lowest)])

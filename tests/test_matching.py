@@ -1,0 +1,189 @@
+"""Matching: optimal on small rosters, never worse than greedy, constraints kept, nobody dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_file_tree, run_cli
+
+from benchmarks.roster_gen import roster_csv
+from handbook.errors import InputError
+from handbook.matching import Scorer, constraint_masks, greedy, match
+from handbook.model import Constraints, Criterion, Matching
+from handbook.project import Layout, load_program
+from handbook.roster import read_roster
+
+WHEN = dt.date(2026, 9, 1)
+EXAMPLE = load_program(Layout(ROOT))
+
+
+def policy(**constraints: object) -> Matching:
+    return EXAMPLE.matching.model_copy(update={"constraints": Constraints(**constraints)})
+
+
+def people_of(n: int, seed: int, rules: Matching):
+    return read_roster(roster_csv(n, seed).encode(), "roster.csv", rules, needs_timezone=True)
+
+
+def brute_force(people, rules: Matching) -> float | None:
+    """Return the best total over every grouping into pairs (and one triad), or None if none is allowed."""
+    people = sorted(people, key=lambda p: p.id)
+    score = Scorer(people, rules).score
+    forbidden = sum(m.astype(int) for m in constraint_masks(people, rules, WHEN).values()) > 0
+
+    def ok(group) -> bool:
+        return all(not forbidden[a, b] for a, b in itertools.combinations(group, 2))
+
+    def value(group) -> float:
+        pairs = list(itertools.combinations(group, 2))
+        return sum(score[a, b] for a, b in pairs) / len(pairs)
+
+    def best(rest: tuple[int, ...], triad_left: bool) -> float | None:
+        if not rest:
+            return 0.0 if not triad_left else None
+        first, others = rest[0], rest[1:]
+        results = []
+        sizes = [1, 2] if triad_left else [1]
+        for size in sizes:
+            for partners in itertools.combinations(others, size):
+                group = (first, *partners)
+                if not ok(group):
+                    continue
+                remaining = tuple(x for x in others if x not in partners)
+                sub = best(remaining, triad_left and size == 1)
+                if sub is not None:
+                    results.append(value(group) + sub)
+        return max(results) if results else None
+
+    return best(tuple(range(len(people))), len(people) % 2 == 1)
+
+
+CASES = [(n, seed) for n in (4, 5, 6, 7, 8, 9, 10) for seed in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("n,seed", CASES)
+def test_matches_the_brute_force_optimum_on_small_rosters(n: int, seed: int) -> None:
+    rules = policy(different_manager=True, different_department=False, max_timezone_gap_hours=None)
+    people = people_of(n, seed, rules)
+    optimum = brute_force(people, rules)
+    if optimum is None:
+        with pytest.raises(InputError):
+            match(people, rules, when=WHEN)
+        return
+    result = match(people, rules, when=WHEN)
+    assert result.total == pytest.approx(optimum, abs=1e-3)
+
+
+@pytest.mark.parametrize("n,seed", [(n, s) for n in (12, 31, 60, 101, 150, 301) for s in (1, 2)])
+def test_never_worse_than_greedy(n: int, seed: int) -> None:
+    rules = EXAMPLE.matching
+    people = people_of(n, seed, rules)
+    result = match(people, rules, when=WHEN)
+    baseline = greedy(people, rules, when=WHEN)
+    if baseline is not None:
+        assert result.total >= baseline - 1e-6
+
+
+def test_everyone_in_exactly_one_group_one_triad_and_no_shared_manager() -> None:
+    rules = EXAMPLE.matching
+    assert rules.constraints.different_department
+    people = people_of(101, 5, rules)
+    result = match(people, rules, when=WHEN)
+    ids = [m.id for g in result.groups for m in g.members]
+    assert sorted(ids) == sorted(p.id for p in people)
+    assert [len(g.members) for g in result.groups].count(3) == 1
+    for group in result.groups:
+        for a, b in itertools.combinations(group.members, 2):
+            assert a.manager != b.manager
+            assert a.department != b.department
+
+
+def test_previous_partners_are_not_matched_again() -> None:
+    rules = policy(different_department=False)
+    people = people_of(20, 3, rules)
+    first = match(people, rules, when=WHEN)
+    previous = [frozenset(m.id for m in g.members) for g in first.groups]
+    second = match(people, rules, when=WHEN, previous=previous)
+    for group in second.groups:
+        for pair in itertools.combinations(sorted(m.id for m in group.members), 2):
+            assert not any(set(pair) <= old for old in previous)
+
+
+def test_a_person_without_allowed_partner_is_named_with_the_constraints_that_block_them() -> None:
+    rules = policy(different_department=True)
+    csv = ("id,name,email,department,manager,timezone,goals,challenges,leadership_experience,expertise,work_style,"
+           "communication_style\n"
+           "ana,Ana A,ana@example.org,Sales,m1,Europe/Berlin,x,y,1,z,a,b\n"
+           "ben,Ben B,ben@example.org,Sales,m2,Europe/Berlin,x,y,1,z,a,b\n"
+           "cy,Cy C,cy@example.org,IT,m1,Europe/Berlin,x,y,1,z,a,b\n"
+           "dee,Dee D,dee@example.org,Sales,m3,Europe/Berlin,x,y,1,z,a,b\n")
+    people = read_roster(csv.encode(), "roster.csv", rules, needs_timezone=True)
+    with pytest.raises(InputError) as caught:
+        match(people, rules, when=WHEN)
+    text = caught.value.format()
+    assert "ana (Ana A) has no allowed partner among 3 people" in text
+    assert "same manager or reporting line rules out 1" in text and "same department rules out 2" in text
+
+
+def test_time_zone_gap_is_kept() -> None:
+    rules = policy(different_department=False, max_timezone_gap_hours=3)
+    people = people_of(40, 9, rules)
+    from handbook.matching import utc_offset
+    for group in match(people, rules, when=WHEN).groups:
+        offsets = [utc_offset(m.timezone, WHEN) for m in group.members]
+        assert max(offsets) - min(offsets) <= 3
+
+
+def test_match_command_writes_cohort_and_private_report_deterministically(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    build_file_tree(project, {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
+                              "roster.csv": roster_csv(101, 4)})
+    result = run_cli("match", project / "roster.csv", "--out", "cohort.yaml", "--start", "2026-09-14",
+                     "--project", project)
+    assert result.exit_code == 0, result.stderr
+    first = (project / "cohort.yaml").read_bytes()
+    report = (project / "build" / "private" / "match-report.html").read_text(encoding="utf-8")
+    assert "For the coordinator only" in report and "triad-01" in report and "Mean score" in report
+    assert run_cli("match", project / "roster.csv", "--out", "cohort.yaml", "--start", "2026-09-14",
+                   "--project", project).exit_code == 0
+    assert (project / "cohort.yaml").read_bytes() == first
+    check = run_cli("check", "--project", project)
+    assert check.exit_code == 0, check.stderr
+    assert b"start: 2026-09-14" in first and first.count(b"- id: pair-") == 49
+
+
+BAD_ROSTERS = [
+    ("missing-column", "id,name,email,department\na,A,a@example.org,X\n", "roster.csv:1:1: missing column 'manager'"),
+    ("duplicate-id", roster_csv(4, 1).replace("p0001,", "p0000,", 1), "roster.csv:3:1: duplicate id 'p0000' (first on line 2)"),
+    ("unknown-criterion-column", roster_csv(4, 1).replace("work_style", "workstyle", 1),
+     "roster.csv:1:1: matching criterion 'work_style' names a column the roster lacks (did you mean 'workstyle'?)"),
+    ("empty", "", "roster.csv:1:1: the roster is empty"),
+    ("one-participant", "\n".join(roster_csv(1, 1).splitlines()[:2]) + "\n",
+     "roster.csv:2:1: the roster lists 1 participant; matching needs at least 2"),
+    ("semicolons", roster_csv(4, 1).replace(",", ";"), "roster.csv:1:1: the columns are separated by semicolons, expected commas"),
+    ("ragged-row", roster_csv(4, 1) + "p9,Late,late@example.org\n", "roster.csv:6:1: expected 12 cells, found 3"),
+    ("bad-timezone", roster_csv(4, 1).replace("Europe/Berlin", "Mars/Olympus", 1), "unknown time zone 'Mars/Olympus'"),
+    ("not-utf8", roster_csv(4, 1).encode().replace(b"Person 2", b"Person \xe9"), "roster.csv:4:14: byte 0xe9 is not valid UTF-8"),
+]
+
+
+@pytest.mark.parametrize("name,content,expected", BAD_ROSTERS, ids=[b[0] for b in BAD_ROSTERS])
+def test_bad_rosters_get_located_messages_and_exit_2(tmp_path: Path, name: str, content: str | bytes,
+                                                     expected: str) -> None:
+    project = build_file_tree(tmp_path / "p", {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
+                                               "roster.csv": content})
+    result = run_cli("match", project / "roster.csv", "--project", project)
+    assert result.exit_code == 2, result.stdout
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "cohort.yaml").exists()
+
+
+def test_roster_with_byte_order_mark_is_read(tmp_path: Path) -> None:
+    project = build_file_tree(tmp_path / "p", {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
+                                               "roster.csv": b"\xef\xbb\xbf" + roster_csv(30, 2).encode()})
+    assert run_cli("match", project / "roster.csv", "--project", project).exit_code == 0
