@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -22,6 +23,16 @@ Slug = Annotated[
 ]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+
+
+def _time_not_number(value: object) -> object:
+    """YAML reads an unquoted 14:00 as the number 840 (base 60); refuse it rather than guess."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise PydanticCustomError("time_unquoted", "expected a time in quotes")
+    return value
+
+
+Clock = Annotated[dt.time, BeforeValidator(_time_not_number)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
@@ -148,6 +159,9 @@ class Meetings(Model):
     minimum_sessions: int = Field(1, ge=1, le=200, description="Fewest sessions a pair holds over the relationship.")
     scheduling: Text = Field(description="Who schedules the sessions and how, e.g. `partners take turns`.")
     in_work_time: bool = Field(True, description="Whether sessions happen in paid working time.")
+    start_time: Clock = Field(
+        dt.time(10, 0), description="Suggested start time of sessions (HH:MM) in the pairs' calendars; pairs move it."
+    )
     notes: tuple[Text, ...] = Field((), description="Further arrangements about meetings, one item each.")
 
 
@@ -226,6 +240,8 @@ class Module(Model):
     activities: tuple[Text, ...] = Field(min_length=1, description="What happens in the module, in order.")
     materials: tuple[Text, ...] = Field((), description="Handouts, readings and tools used.")
     addresses: tuple[Slug, ...] = Field((), description="Ids of the challenges this module prepares for.")
+    date: Optional[dt.date] = Field(None, description="Date of the session (YYYY-MM-DD), for the program calendar.")
+    start_time: Optional[Clock] = Field(None, description="Start time of the session (HH:MM); all day if left out.")
 
 
 class Training(Model):

@@ -112,6 +112,8 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str, b
         return f"expected a number {words} {bound}, got {describe(value)}", "", False
     if kind in {"bool_parsing", "bool_type"}:
         return f"expected true or false, got {describe(value)}", "write `true` or `false`", False
+    if kind == "time_unquoted" or kind.startswith("time"):
+        return f"expected a time, got {describe(value)}", 'write it in quotes as HH:MM, e.g. "14:00"', False
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"expected a date, got {describe(value)}", "write it as YYYY-MM-DD, e.g. 2026-09-01", False
     if kind in {"literal_error", "enum"}:

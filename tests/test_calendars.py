@@ -1,0 +1,72 @@
+"""Calendars parse back, repeat at the program's cadence, keep stable UIDs and the program's time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from icalendar import Calendar
+
+from conftest import ROOT
+
+from handbook.calendars import render_calendars, session_count
+from handbook.cohort import load_cohort
+from handbook.errors import Problem
+from handbook.project import Layout, load_program
+
+PROGRAM = load_program(Layout(ROOT))
+COHORT = load_cohort(ROOT, "cohort.yaml", PROGRAM, Problem("program.yaml", 0, 0, ""))
+
+
+def events(data: bytes) -> list:
+    return [c for c in Calendar.from_ical(data).walk("VEVENT")]
+
+
+def test_one_calendar_per_group_and_one_for_the_program() -> None:
+    files = render_calendars(PROGRAM, COHORT)
+    assert sorted(files) == sorted(["program.ics"] + [f"{g.id}.ics" for g in COHORT.groups])
+
+
+def test_group_calendar_has_the_session_series_check_ins_and_closing() -> None:
+    group = COHORT.groups[0]
+    found = events(render_calendars(PROGRAM, COHORT)[f"{group.id}.ics"])
+    series = next(e for e in found if "rrule" in e)
+    rule = series["rrule"]
+    assert rule["FREQ"] == ["WEEKLY"] and rule["INTERVAL"] == [PROGRAM.guidelines.meetings.every_weeks]
+    assert rule["COUNT"] == [session_count(PROGRAM)] and session_count(PROGRAM) >= PROGRAM.guidelines.meetings.minimum_sessions
+    start = series.decoded("dtstart")
+    assert start.date() == group.start and str(start.tzinfo) == PROGRAM.program.timezone
+    assert series.decoded("dtend") - start == dt.timedelta(minutes=PROGRAM.guidelines.meetings.length_minutes)
+    attendees = [str(a) for a in series.get("attendee")]
+    members = COHORT.members(group)
+    assert attendees == [f"mailto:{m.email}" for m in members]
+    titles = [str(e["summary"]) for e in found]
+    for check in PROGRAM.monitoring.check_ins:
+        event = next(e for e in found if str(e["summary"]).startswith(check.title))
+        assert event.decoded("dtstart") == group.start + dt.timedelta(weeks=check.week)
+    assert any(t.startswith("Closing session") for t in titles)
+
+
+def test_uids_are_unique_and_stable_across_renders() -> None:
+    first = render_calendars(PROGRAM, COHORT)
+    second = render_calendars(PROGRAM, COHORT)
+    assert first == second
+    uids = [str(e["uid"]) for data in first.values() for e in events(data)]
+    assert len(uids) == len(set(uids))
+    assert all("@handbook." in uid for uid in uids)
+
+
+def test_program_calendar_holds_training_and_milestones() -> None:
+    found = events(render_calendars(PROGRAM, None)["program.ics"])
+    summaries = [str(e["summary"]) for e in found]
+    dated = [m for m in PROGRAM.training.modules if m.date]
+    assert len(dated) >= 5
+    for module in dated:
+        assert f"Training: {module.title}" in summaries
+    assert any("program review" in s for s in summaries)
+    launch = next(e for e in found if str(e["summary"]) == "Training: Active listening skills")
+    assert launch.decoded("dtstart").hour == 10 and launch.decoded("dtstart").minute == 45
+
+
+def test_no_cohort_means_only_the_program_calendar(tmp_path: Path) -> None:
+    assert list(render_calendars(PROGRAM, None)) == ["program.ics"]
