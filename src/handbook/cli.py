@@ -138,3 +138,23 @@ def match_command(roster: Path, out: Path, start: Any, name: str | None, previou
         console.print(f"wrote {run.cohort_path} and {run.report_path} (coordinator only)", markup=False)
 
     run(action, debug)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--example", is_flag=True, help="Copy the full example program instead of a small starter.")
+@debug_option
+def init(directory: Path, example: bool, debug: bool) -> None:
+    """Start a new program in DIRECTORY: program.yaml, mkdocs.yml, content/ and templates/."""
+
+    def action() -> None:
+        from .init import init_project
+
+        written = init_project(directory, example=example)
+        console = _console(stderr=False)
+        console.print(f"created {len(written)} files in {directory}:", markup=False)
+        for path in written:
+            console.print(f"  {path.relative_to(directory).as_posix()}", markup=False)
+        console.print(f"next: cd {directory} && handbook serve   (or: handbook build)", markup=False)
+
+    run(action, debug)
