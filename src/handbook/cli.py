@@ -76,8 +76,10 @@ def build(project: Path, debug: bool, quiet: bool) -> None:
 @main.command()
 @project_option
 @debug_option
-def check(project: Path, debug: bool) -> None:
-    """Validate program.yaml and content pages; write nothing."""
+@click.option("--standards", is_flag=True,
+              help="Also report how the program covers MENTOR's and EMCC's standards of mentoring practice.")
+def check(project: Path, debug: bool, standards: bool) -> None:
+    """Validate program.yaml, the cohort and content pages; write nothing."""
 
     def action() -> None:
         from .build import load
@@ -90,8 +92,29 @@ def check(project: Path, debug: bool) -> None:
             f"program.yaml is valid: {program.program.name} {program.program.version}, "
             f"{len(program.training.modules)} training modules, {len(program.challenges)} challenges, "
             f"{len(program.playbooks)} playbooks", markup=False)
+        if standards:
+            _print_standards(program)
 
     run(action, debug)
+
+
+def _print_standards(program: Any) -> None:
+    from rich.table import Table
+
+    from .standards import assess
+
+    results = assess(program)
+    table = Table(title="Standards of mentoring practice", show_lines=True)
+    for column in ("Standard", "Set by", "Coverage", "Evidence", "Missing"):
+        table.add_column(column, overflow="fold")
+    marks = {"met": "covered", "partial": "partly", "missing": "MISSING"}
+    for item in results:
+        table.add_row(item.standard, item.body, marks[item.status], "; ".join(item.evidence), "; ".join(item.gaps))
+    console = _console(stderr=False)
+    console.print(table)
+    gaps = sum(len(item.gaps) for item in results)
+    console.print(f"{sum(item.status == 'met' for item in results)} of {len(results)} standards covered; "
+                  f"{gaps} gap{'s' if gaps != 1 else ''} to close", markup=False)
 
 
 @main.command()

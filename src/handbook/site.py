@@ -9,6 +9,7 @@ from typing import Any, Union
 from .model import Program
 from .project import ContentPage, Loaded
 from .reference import reference_sections
+from .standards import assess
 from .templating import environment, render
 
 NavItem = Union[str, dict[str, Any]]
@@ -61,6 +62,7 @@ def page_specs(program: Program) -> list[tuple[str, list[PageSpec]]]:
         PageSpec("matching.md", "Matching", "matching.md.j2"),
         PageSpec("monitoring.md", "Monitoring and evaluation", "monitoring.md.j2"),
         PageSpec("closure.md", "Closure and rematching", "closure.md.j2"),
+        PageSpec("about.md", "About this program", "about.md.j2", {"standards": assess(program)}),
     ]
     return [("", top), ("Training", training), ("Challenges", challenges), ("Playbooks", playbooks),
             ("", running)]
@@ -69,7 +71,7 @@ def page_specs(program: Program) -> list[tuple[str, list[PageSpec]]]:
 def reserved_names() -> set[str]:
     """Return the top-level page names the generator owns (content pages may not use them)."""
     return {"index.md", "benefits.md", "goals.md", "roles.md", "guidelines.md", "confidentiality.md",
-            "implementation.md", "matching.md", "monitoring.md", "closure.md", "reference.md",
+            "implementation.md", "matching.md", "monitoring.md", "closure.md", "reference.md", "about.md",
             "training.md", "challenges.md", "playbooks.md", "assets.md"}
 
 
