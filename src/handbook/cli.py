@@ -181,3 +181,32 @@ def init(directory: Path, example: bool, debug: bool) -> None:
         console.print(f"next: cd {directory} && handbook serve   (or: handbook build)", markup=False)
 
     run(action, debug)
+
+
+@main.command()
+@project_option
+@debug_option
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+def serve(project: Path, debug: bool, port: int) -> None:
+    """Preview the handbook on 127.0.0.1; rebuild and reload the browser on every change."""
+
+    def action() -> None:
+        import time
+
+        from .serve import Preview
+
+        console = _console(stderr=True)
+        try:
+            preview = Preview(project, port, lambda m: console.print(m, markup=False))
+        except OSError as exc:
+            raise HandbookError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
+                                hint="pick another port with --port, or --port 0 for any free one") from None
+        preview.start()
+        console.print(f"serving {preview.url}  (Ctrl+C stops)", markup=False)
+        try:
+            while True:
+                time.sleep(3600)
+        finally:
+            preview.stop()
+
+    run(action, debug)
