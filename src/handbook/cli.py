@@ -58,14 +58,17 @@ def main() -> None:
 @project_option
 @debug_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def build(project: Path, debug: bool, quiet: bool) -> None:
+@click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True,
+              help="Site engine; zensical needs the optional extra `handbook[zensical]`.")
+def build(project: Path, debug: bool, quiet: bool, engine: str) -> None:
     """Build the handbook site (and PDFs) into build/."""
 
     def action() -> None:
         from .build import build as build_project
 
         console = _console(stderr=False)
-        result = build_project(project, progress=None if quiet else lambda m: console.print(f"  {m}", markup=False))
+        result = build_project(project, engine=engine,
+                               progress=None if quiet else lambda m: console.print(f"  {m}", markup=False))
         if not quiet:
             console.print(f"built {result.pages} pages into {result.build_dir / 'site'} "
                           f"in {result.seconds:.1f} s", markup=False)

@@ -15,7 +15,7 @@ class SiteEngine(Protocol):
                  nav: list[NavItem], extra_css: list[str]) -> None: ...
 
 
-ENGINES = ("mkdocs",)
+ENGINES = ("mkdocs", "zensical")
 
 
 def get_engine(name: str) -> SiteEngine:
@@ -24,4 +24,8 @@ def get_engine(name: str) -> SiteEngine:
         from .mkdocs import build_site
 
         return build_site
+    if name == "zensical":
+        from .zensical import build_site as build_zensical
+
+        return build_zensical
     raise ValueError(f"unknown engine {name!r}; expected one of: {', '.join(ENGINES)}")

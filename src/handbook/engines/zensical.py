@@ -1,0 +1,66 @@
+"""The Zensical engine (optional extra `handbook[zensical]`): reads the same mkdocs.yml settings.
+
+Zensical is mkdocs-material's successor and runs as its own command; this adapter writes a
+derived configuration next to the docs tree (Zensical wants relative paths) and runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import EngineError, InputError, Problem
+from ..site import NavItem
+from .mkdocs import REQUIRED_EXTENSIONS, _extension_names
+
+
+def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
+               nav: list[NavItem], extra_css: list[str]) -> None:
+    """Build the site with Zensical into `site_dir`."""
+    try:
+        raw = yaml.safe_load(settings.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError([Problem(settings.name, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
+                                  f"cannot read site settings for Zensical: {getattr(exc, 'problem', exc)}",
+                                  hint="Zensical reads plain YAML: remove `!!python/...` tags")]) from None
+    if not isinstance(raw, dict):
+        raise InputError([Problem(settings.name, 1, 1, "expected a mapping of settings")])
+    theme = raw.get("theme") or {"name": "material"}
+    theme = {"name": theme} if isinstance(theme, str) else dict(theme)
+    theme.update(font=False, language=language.split("-")[0])
+    extensions = list(raw.get("markdown_extensions") or [])
+    present = _extension_names(extensions)
+    extensions += [e for e in REQUIRED_EXTENSIONS if e not in present]
+    plugins = raw.get("plugins")
+    if isinstance(plugins, list):  # Zensical has search built in and runs no MkDocs plugins
+        plugins = [p for p in plugins if p == "search" or (isinstance(p, dict) and "search" in p)]
+    config: dict[str, Any] = {**raw, "site_name": site_name, "theme": theme, "markdown_extensions": extensions,
+                              "extra_css": list(raw.get("extra_css") or []) + extra_css,
+                              "use_directory_urls": False, "nav": nav}
+    if plugins is not None:
+        config["plugins"] = plugins
+    work = docs_dir.parent
+    local_site = work / "zensical-site"
+    config.update(docs_dir=os.path.relpath(docs_dir, work), site_dir=local_site.name)
+    config_file = work / "zensical.yml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    command = [sys.executable, "-c", "from zensical.main import cli; cli()", "build", "-f", config_file.name]
+    try:
+        import zensical  # noqa: F401 - only to say clearly that the extra is missing
+    except ImportError:
+        raise EngineError("the Zensical engine is not installed",
+                          hint="pip install 'handbook[zensical]', or build with the default engine") from None
+    done = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not (local_site / "index.html").is_file():
+        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise EngineError("Zensical failed:\n" + "\n".join(f"  {line}" for line in tail))
+    if site_dir.exists():
+        shutil.rmtree(site_dir)
+    shutil.move(str(local_site), site_dir)

@@ -1,0 +1,25 @@
+"""Both site engines build the example: MkDocs (the default) and Zensical (an optional extra)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from test_example_site import copy_example, page_text
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_engine_builds_every_page_of_the_example(engine: str, tmp_path: Path) -> None:
+    project = copy_example(tmp_path / "project")
+    result = run_cli("build", "--project", project, "--engine", engine)
+    assert result.exit_code == 0, result.stderr
+    site = project / "build" / "site"
+    for page in ("index.html", "guidelines.html", "confidentiality.html", "training/active-listening.html",
+                 "challenges/power-dynamics.html", "playbooks/allocate-time.html", "about.html", "reference.html"):
+        assert (site / page).is_file(), f"{engine} did not write {page}"
+    assert "Risk of harm" in page_text(site, "confidentiality.html")
+    assert "Allocate time" in page_text(site, "challenges/time-constraints.html")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" not in index and "fonts.gstatic.com" not in index
