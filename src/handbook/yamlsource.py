@@ -160,6 +160,14 @@ def _unclosed_quote(text: str, first: int, last: int) -> int:
 
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return Problem(name, line, column, f"the control character {ord(char):#06x} is not allowed in YAML",
+                       hint="remove it; it often comes from text copied out of another program",
+                       source_line=_line(text, line).replace(char, "?"))
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context = getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
