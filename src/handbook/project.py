@@ -188,3 +188,15 @@ def load_content(layout: Layout, reserved: set[str]) -> tuple[tuple[ContentPage,
     if problems:
         raise InputError(problems)
     return tuple(pages), tuple(assets)
+
+
+def template_problems(layout: Layout) -> list[Problem]:
+    """Return a problem for each template in templates/ that is a link to a file outside the project."""
+    if not layout.templates.is_dir():
+        return []
+    problems = []
+    for path in sorted(layout.templates.rglob("*")):
+        if path.is_symlink() and not _inside(layout.root, path):
+            problems.append(Problem(layout.relative(path), 0, 0, "is a link to a file outside the project",
+                                    hint="copy the template into templates/ instead of linking to it"))
+    return problems
