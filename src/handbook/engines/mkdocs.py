@@ -14,6 +14,10 @@ from ..site import NavItem
 REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details",
                        "pymdownx.superfences")
 
+# The Web Worker shim that lets search run from file:// (site.py ships it from handbook/assets/).
+# Named here, the offline plugin does not add its own copy from a CDN.
+WORKER_SHIM = "assets/iframe-worker.js"
+
 
 class _Collect(logging.Handler):
     def __init__(self) -> None:
@@ -29,6 +33,15 @@ def _extension_names(extensions: Any) -> set[str]:
     for item in extensions or []:
         names.update(item if isinstance(item, dict) else [item])
     return names
+
+
+def _with_offline(plugins: Any) -> Any:
+    """Return the coordinator's plugins with mkdocs-material's offline plugin added."""
+    if plugins is None:
+        plugins = ["search"]  # MkDocs' default when mkdocs.yml names no plugins
+    if isinstance(plugins, dict):
+        return plugins if "offline" in plugins else {**plugins, "offline": {}}
+    return list(plugins) if "offline" in _extension_names(plugins) else list(plugins) + ["offline"]
 
 
 def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
@@ -59,6 +72,7 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
     extensions = list(raw.get("markdown_extensions") or [])
     present = _extension_names(extensions)
     extensions += [e for e in REQUIRED_EXTENSIONS if e not in present]
+    extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
     overrides: dict[str, Any] = {
         "site_name": site_name,
         "docs_dir": str(docs_dir),
@@ -67,8 +81,11 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
         "theme": theme,
         "markdown_extensions": extensions,
         "extra_css": list(raw.get("extra_css") or []) + extra_css,
-        # Pages open from disk as well as from a server.
+        # Pages open from disk as well as from a server, search included: the offline plugin
+        # writes the search index as a script, and the worker shim runs search from file://.
         "use_directory_urls": False,
+        "plugins": _with_offline(raw.get("plugins")),
+        "extra": {**extra, "polyfills": [*(extra.get("polyfills") or []), WORKER_SHIM]},
         "strict": False,
     }
     logger = logging.getLogger("mkdocs")
