@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import datetime as dt
 import fcntl
 import os
 import re
@@ -12,14 +13,25 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Optional
 from contextlib import contextmanager
 
+from .calendars import render_calendars
+from .cohort import Cohort, load_cohort
+
 from .errors import EngineError, HandbookError, InputError, Problem
-from .project import Layout, Loaded, load_content, load_program
+from .offline import OFFLINE_ZIP, package_site
+from .printing import PrintSet, render_print
+from .project import PROGRAM_FILE, Layout, Loaded, load_content, load_program, template_problems
 from .site import SiteTree, render_site, reserved_names
+from .yamlsource import check_syntax
+from .yamlsource import load_yaml
 
 Progress = Callable[[str], None]
+PDF_CACHE = Path(".handbook") / "cache" / "pdf"  # PDFs of the last build by the hash of their inputs
+DOWNLOADS = "downloads"  # folder of the site that offers the non-personal PDFs
+CALENDAR_DIR = "calendar"  # one .ics per group and program.ics
+PRIVATE_DIR = "private"  # coordinator-only files another command wrote (the match report); kept
 
 
 @dataclass(frozen=True)
@@ -31,8 +43,15 @@ class BuildResult:
     seconds: float
 
 
-def load(root: Path) -> Loaded:
-    """Load and validate a whole project: program, content pages; raise InputError with all problems."""
+@dataclass(frozen=True)
+class LoadedProject(Loaded):
+    """A loaded project with its cohort: None when program.yaml names no cohort file."""
+
+    cohort: Optional[Cohort] = None
+
+
+def load(root: Path) -> LoadedProject:
+    """Load and validate a whole project: program, cohort, content pages; raise InputError with all problems."""
     layout = Layout(root.resolve())
     problems: list[Problem] = []
     program = None
@@ -45,9 +64,53 @@ def load(root: Path) -> Loaded:
     except InputError as exc:
         problems += exc.problems
         pages, assets = (), ()
+    problems += template_problems(layout)
+    if layout.mkdocs.is_file():
+        try:
+            check_syntax(layout.mkdocs.read_bytes(), layout.mkdocs.name)
+        except InputError as exc:
+            problems += exc.problems
+    cohort = None
+    reference = _cohort_reference(layout, program)
+    if reference is not None:
+        try:
+            cohort = load_cohort(layout.root, reference[0], program, reference[1])
+        except InputError as exc:
+            problems += exc.problems
     if problems or program is None:
         raise InputError(problems)
-    return Loaded(layout, program, pages, assets)
+    return LoadedProject(layout, program, pages, assets, cohort)
+
+
+def _cohort_reference(layout: Layout, program: object | None) -> tuple[str, Problem] | None:
+    """Return the cohort file program.yaml names and where it names it, even when program.yaml is invalid."""
+    name = getattr(program, "cohort", None)
+    text = ""
+    if layout.program.is_file():
+        text = layout.program.read_bytes().decode("utf-8", "replace")
+    if program is None and text:
+        try:
+            data = load_yaml(text, PROGRAM_FILE).data
+        except InputError:
+            return None
+        name = data.get("cohort") if isinstance(data, dict) and isinstance(data.get("cohort"), str) else None
+    if not name:
+        return None
+    lines = text.splitlines()
+    number = next((i + 1 for i, line in enumerate(lines) if re.match(r"cohort\s*:", line)), 0)
+    where = Problem(PROGRAM_FILE, number, 1 if number else 0, "", source_line=lines[number - 1] if number else "")
+    return name, where
+
+
+def source_date() -> Optional[str]:
+    """Return SOURCE_DATE_EPOCH as a W3C date-time for the PDFs' metadata; None when it is not set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    if not epoch.isdigit():
+        raise InputError([Problem("SOURCE_DATE_EPOCH", 0, 0, f"expected whole seconds since 1970, got {epoch!r}",
+                                  hint="for example SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")])
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _write_tree(root: Path, files: dict[str, str | bytes]) -> None:
@@ -80,6 +143,13 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+def keep_private(previous: Path, staging: Path) -> None:
+    """Carry build/private/ (written by `handbook match`, not by the build) into the new build."""
+    source = previous / PRIVATE_DIR
+    if source.is_dir() and not source.is_symlink():
+        shutil.copytree(source, staging / PRIVATE_DIR, symlinks=True)
 
 
 def publish(staging: Path, target: Path) -> None:
@@ -125,11 +195,29 @@ def _engine_problems(exc: EngineError, loaded: Loaded) -> HandbookError:
     content = {page.name for page in loaded.pages}
     problems = []
     for message in exc.message.splitlines()[1:]:
-        match = re.search(r"Doc file '([^']+)'", message)
-        if match and match.group(1) in content:
-            problems.append(Problem(f"content/{match.group(1)}", 0, 0, message.strip(" -"),
-                                    hint="links between pages use the page file name, e.g. [FAQ](faq.md)"))
+        match = re.search(r"Doc file '([^']+)' contains a link '([^']+)'", message)
+        if not match or match.group(1) not in content:
+            continue
+        page, target = match.groups()
+        path = loaded.layout.content / page
+        lines = path.read_text(encoding="utf-8-sig").splitlines() if path.is_file() else []
+        line = next((n for n, text in enumerate(lines, 1) if f"({target}" in text), 0)
+        column = lines[line - 1].find(f"({target}") + 2 if line else 0
+        problems.append(Problem(f"content/{page}", line, column,
+                                f"the link to {target!r} leads to no page of the handbook",
+                                hint="link to a page by its file name, e.g. [Guidelines](guidelines.md) or "
+                                     "[FAQ](faq.md)", source_line=lines[line - 1] if line else ""))
     return InputError(problems) if problems else exc
+
+
+def copy_downloads(print_set: PrintSet, pdf_dir: Path, site_dir: Path) -> int:
+    """Copy the PDFs that hold no personal data into the site's downloads/ folder; return how many."""
+    public = print_set.public()
+    for output in public:
+        target = site_dir / DOWNLOADS / output.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(pdf_dir / output.path, target)
+    return len(public)
 
 
 def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = None) -> BuildResult:
@@ -138,20 +226,29 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
     say = progress or (lambda _message: None)
     # First gather all data: load, validate and render, before anything is written.
     loaded = load(root)
-    say("program is valid")
+    say("program is valid" + (f", cohort of {len(loaded.cohort.participants)} people in "
+                              f"{len(loaded.cohort.groups)} groups" if loaded.cohort else ""))
     tree = render_site(loaded)
     say(f"rendered {len(tree.pages)} pages")
+    prints = render_print(loaded, loaded.cohort, source_date())
+    say(f"rendered {len(prints.paths())} documents for print")
+    calendars = render_calendars(loaded.program, loaded.cohort)
+    say(f"rendered {len(calendars)} calendars")
     # Start writing files now that all data is gathered: a fresh folder, swapped in at the end.
     from .engines import get_engine
+    from .pdf import PdfJob
 
     layout = loaded.layout
     site_engine = get_engine(engine)
     with project_lock(layout):
         _clean_stale(layout)
         staging = Path(tempfile.mkdtemp(prefix=f"{layout.build.name}.new-", dir=layout.root))
+        job = None
         try:
-            with tempfile.TemporaryDirectory(prefix="handbook-docs-") as docs:
-                docs_dir = Path(docs)
+            # The PDFs render in worker processes while this process builds the site.
+            job = PdfJob(prints, layout.root, staging / "pdf", cache=layout.root / PDF_CACHE)
+            with tempfile.TemporaryDirectory(prefix="handbook-docs-") as work:
+                docs_dir = Path(work) / "docs"  # engines may keep their own files beside it
                 write_docs(tree, docs_dir)
                 settings = layout.mkdocs if layout.mkdocs.is_file() else Path(__file__).parent / "skeleton" / "mkdocs.yml"
                 try:
@@ -161,8 +258,18 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
                 except EngineError as exc:
                     raise _engine_problems(exc, loaded) from None
             say("site built")
+            report = job.result()
+            say(f"printed {len(report.pages)} PDFs ({report.rendered} rendered, {report.reused} unchanged)")
+            copied = copy_downloads(prints, staging / "pdf", staging / "site")
+            say(f"{copied} PDFs offered for download on the site")
+            package_site(staging / "site", staging / OFFLINE_ZIP)
+            say(f"offline copy packed: {OFFLINE_ZIP}")
+            _write_tree(staging / CALENDAR_DIR, dict(calendars))
+            keep_private(layout.build, staging)
             publish(staging, layout.build)
         except BaseException:
+            if job is not None:
+                job.close()
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildResult(layout.build, len(tree.pages), time.perf_counter() - started)

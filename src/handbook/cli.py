@@ -90,6 +90,11 @@ def check(project: Path, debug: bool, standards: bool) -> None:
 
         loaded = load(project)
         render_site(loaded)  # templates are input too: render them, write nothing
+        from .calendars import render_calendars
+        from .printing import render_print
+
+        render_print(loaded, loaded.cohort, None)
+        render_calendars(loaded.program, loaded.cohort)
         program = loaded.program
         _console(stderr=False).print(
             f"program.yaml is valid: {program.program.name} {program.program.version}, "

@@ -23,7 +23,8 @@ def package_site(site_dir: Path, target: Path) -> Path:
     """Write `site_dir` into the zip `target` under one folder, in sorted order with fixed dates."""
     stamp = _timestamp()
     # Source maps serve only a developer's debugger; left out, the copy is a third smaller.
-    files = sorted(p for p in site_dir.rglob("*") if p.is_file() and p.suffix != ".map")
+    files = sorted((p for p in site_dir.rglob("*") if p.is_file() and p.suffix != ".map"),
+                   key=lambda p: p.relative_to(site_dir).as_posix())
     with zipfile.ZipFile(target, "w") as archive:
         for path in files:
             entry = zipfile.ZipInfo(f"{FOLDER}/{path.relative_to(site_dir).as_posix()}", date_time=stamp)

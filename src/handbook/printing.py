@@ -1,0 +1,750 @@
+"""Render print HTML, pure: the program and its cohort become HTML documents written for paper.
+
+Nothing here touches the disk except reading templates and stylesheets, and nothing imports
+WeasyPrint: `pdf.py` turns the documents into PDF files.
+
+- A `Batch` is a set of PDF files laid out as ONE document and split afterwards: the handbook
+  (one file), the forms (one file per form and playbook card), the blank agreement.
+- A `StampSet` holds the agreements of the cohort's groups. The agreement is rendered once per
+  variant (pair or triad) as a template in which every per-group value (names, departments,
+  emails, the group id, dates) is a `Slot`, an empty box of fixed width. Each group is a `Fill`:
+  the text of every slot. `pdf.py` lays out all fills in one document and stamps them onto the
+  template's pages, so the agreement's eight pages are laid out once, not once per group.
+
+The agreement's fingerprint is a short hash of the text of the blank agreement as the built-in
+templates print it: the program's terms, version and dates, without any participant's name or
+any group's dates. The site shows it; every agreement prints it in its footer.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional
+
+import jinja2
+from markupsafe import Markup
+
+from . import templating
+from .cohort import Cohort, Group, Participant
+from .errors import Problem, TemplateError
+from .model import CheckIn, Program, Role
+from .project import ContentPage, Loaded
+
+BODY_MARKER = "<!-- handbook:body -->"
+FINGERPRINT_LENGTH = 12
+
+
+# --- what pdf.py receives ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stylesheet:
+    """A print stylesheet: the name shown in messages and its text."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Metadata of one PDF file (PDF info and XMP)."""
+
+    title: str
+    subject: str
+    author: str
+    language: str
+    keywords: tuple[str, ...] = ()
+    created: Optional[str] = None  # W3C date-time, e.g. 2026-09-01T00:00:00Z
+
+
+@dataclass(frozen=True)
+class Output:
+    """One PDF file: where it goes under build/pdf, its HTML body, and its metadata."""
+
+    path: str
+    html: str
+    meta: Meta
+    personal: bool = False  # holds names of participants: never copied to the site
+    title: str = ""  # what the file is, for people (downloads page, handbook)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """PDF files laid out as one document and split: the HTML around the bodies, stylesheets, outputs."""
+
+    name: str  # e.g. "forms", shown in messages
+    source: str  # the main template, shown in messages
+    head: str  # HTML up to and including <body>
+    tail: str  # HTML after the body
+    stylesheets: tuple[Stylesheet, ...]
+    outputs: tuple[Output, ...]
+    forms: bool = False  # carries PDF form fields
+    tagged: bool = False  # tagged PDF (structure tree) for accessibility
+
+    def subset(self, paths: Iterable[str]) -> "Batch":
+        """Return this batch with only the outputs at `paths`."""
+        wanted = set(paths)
+        return replace(self, outputs=tuple(o for o in self.outputs if o.path in wanted))
+
+
+@dataclass(frozen=True)
+class Fill:
+    """One agreement stamped from a template: its file, its metadata, the text of each slot."""
+
+    path: str
+    variant: str  # key of the template in `StampSet.templates`
+    texts: tuple[tuple[str, str], ...]  # (slot name, text)
+    meta: Meta
+
+
+@dataclass(frozen=True)
+class StampSet:
+    """Agreements made from templates with empty slots, and the texts each group fills in."""
+
+    name: str
+    source: str
+    head: str
+    tail: str
+    stylesheets: tuple[Stylesheet, ...]
+    templates: Mapping[str, str]  # variant -> HTML body with slots
+    fills: tuple[Fill, ...]
+    meta: Meta  # of the templates; each fill has its own title
+    forms: bool = True
+
+    def subset(self, paths: Iterable[str]) -> "StampSet":
+        """Return this set with only the fills at `paths` (and the templates they use)."""
+        wanted = set(paths)
+        fills = tuple(f for f in self.fills if f.path in wanted)
+        variants = {f.variant for f in fills}
+        return replace(self, fills=fills, templates={k: v for k, v in self.templates.items() if k in variants})
+
+
+@dataclass(frozen=True)
+class PrintSet:
+    """Everything `handbook build` prints, and the agreement's fingerprint."""
+
+    batches: tuple[Batch, ...]
+    stamps: tuple[StampSet, ...]
+    fingerprint: str
+
+    def paths(self) -> tuple[str, ...]:
+        """Return the path of every PDF file, under build/pdf."""
+        return tuple([o.path for b in self.batches for o in b.outputs] + [f.path for s in self.stamps
+                                                                          for f in s.fills])
+
+    def public(self) -> tuple[Output, ...]:
+        """Return the outputs that hold no personal data: the downloads of the site."""
+        return tuple(o for b in self.batches for o in b.outputs if not o.personal)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A non-personal PDF offered for download on the site and listed in the handbook."""
+
+    path: str  # relative to build/pdf
+    title: str
+    description: str
+
+
+# --- what templates receive ---------------------------------------------------------------
+
+
+class Slot:
+    """A per-group value in an agreement template: an empty box of fixed width, filled in later.
+
+    Templates print it like the value itself (`{{ member.name }}`); the stylesheet gives the box
+    its width. It holds a no-break space so that it sits on the line as text would.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __html__(self) -> str:
+        return f'<span class="hb-slot" data-slot="{self.name}">&nbsp;</span>'
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+    def __repr__(self) -> str:
+        return f"Slot({self.name!r})"
+
+
+Value = Any  # str, or a Slot in a template
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """A member of a group as the agreement prints them; empty fields on the blank agreement."""
+
+    number: int
+    label: str  # "Partner A"
+    name: Value
+    department: Value
+    email: Value
+    role: Role
+
+    @property
+    def field(self) -> str:
+        """Return the prefix of this member's form field names, e.g. `partner-a`."""
+        return self.label.lower().replace(" ", "-")
+
+
+@dataclass(frozen=True)
+class ReviewPoint:
+    """A date in the relationship: week after the start, the date as printed, what happens."""
+
+    week: int
+    when: Value  # "14 September 2026"; empty on the blank agreement
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class AgreementCopy:
+    """What the agreement template sees besides the program: the group, its members and dates."""
+
+    group_id: Value  # "" on the blank
+    members: tuple[Signatory, ...]
+    reviews: tuple[ReviewPoint, ...]
+
+    @property
+    def blank(self) -> bool:
+        """Return whether this is the blank agreement, with lines to write on."""
+        return not self.group_id
+
+
+# --- filters ------------------------------------------------------------------------------
+
+_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")  # not the locale's: output must not depend on it
+
+
+def long_date(value: Optional[dt.date], language: str = "en") -> str:
+    """Return a date as people read it: 14 September 2026 (ISO 8601 outside English)."""
+    if value is None:
+        return ""
+    if language.split("-")[0] == "en":
+        return f"{value.day} {_MONTHS[value.month]} {value.year}"
+    return value.isoformat()
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """Return `start` plus `months` calendar months, clamped to the end of a shorter month."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def every(weeks: int) -> str:
+    """Return `week` or `2 weeks`, for `every ...`."""
+    return "week" if weeks == 1 else f"{weeks} weeks"
+
+
+_ALLOWED_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+
+
+class _PrintLinks:
+    """Markdown tree processor: relative links become in-book anchors, ids get a page prefix."""
+
+    def __init__(self, prefix: str, anchors: Mapping[str, str]) -> None:
+        self.prefix = prefix
+        self.anchors = anchors
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            ident = element.get("id")
+            if ident and self.prefix:
+                element.set("id", f"{self.prefix}--{ident}")
+            if element.tag == "img":
+                src = element.get("src", "")
+                if ":" in src.split("/")[0]:
+                    # An image from another host would be fetched: show its text instead.
+                    element.tag = "span"
+                    element.text = element.get("alt", "")
+                    element.attrib.clear()
+            if element.tag != "a" or "href" not in element.attrib:
+                continue
+            href = element.get("href", "")
+            if href.startswith("#"):
+                element.set("href", f"#{self.prefix}--{href[1:]}" if self.prefix else href)
+            elif href.lower().startswith(_ALLOWED_SCHEMES):
+                continue
+            else:
+                target = re.sub(r"^(\./)+", "", href.split("#")[0])
+                anchor = self.anchors.get(target)
+                if anchor:
+                    element.set("href", f"#{anchor}")
+                else:
+                    del element.attrib["href"]
+
+
+def _markdown(text: str, extensions: list[Any], configs: dict[str, Any] | None = None,
+              links: _PrintLinks | None = None) -> str:
+    import markdown as markdown_lib
+    from markdown.treeprocessors import Treeprocessor
+
+    converter = markdown_lib.Markdown(extensions=extensions, extension_configs=configs or {},
+                                      output_format="html")
+    if links is not None:
+        class Links(Treeprocessor):
+            def run(self, root: etree.Element) -> None:
+                links.run(root)
+
+        converter.treeprocessors.register(Links(converter), "handbook-print-links", 0)
+    return converter.convert(text)
+
+
+def markdown_field(value: Any) -> Markup:
+    """Return a Markdown field of program.yaml as HTML: raw HTML shown as text, unsafe links removed."""
+    return Markup(_markdown(templating.markdown(value), ["sane_lists"], links=_PrintLinks("", {})))
+
+
+CONTENT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "sane_lists",
+                      "pymdownx.details", "pymdownx.superfences"]
+
+
+def content_html(page: ContentPage, anchors: Mapping[str, str]) -> Markup:
+    """Return a hand-written content page as HTML for the book, headed by its title."""
+    body = page.body if page.body.lstrip().startswith("# ") else f"# {page.title}\n\n{page.body}"
+    # The book's chapter heading carries the page id; the page's own h1 becomes that heading.
+    body = re.sub(r"\A\s*# .*\n", "", body, count=1)
+    prefix = anchors[page.name]
+    return Markup(_markdown(body, CONTENT_EXTENSIONS, {"toc": {"permalink": False}},
+                            links=_PrintLinks(prefix, anchors)))
+
+
+def print_environment(templates: Path | None) -> jinja2.Environment:
+    """Return the print environment: autoescaped HTML, project overrides first, print filters."""
+    env = templating.environment("print", templates)
+    env.filters.update({"md": markdown_field, "long_date": long_date, "every": every})
+    return env
+
+
+def stylesheet(name: str, templates: Path | None) -> Stylesheet:
+    """Return the stylesheet `name` from the project's templates/print/ or the built-in one."""
+    if templates is not None:
+        override = templates / "print" / name
+        if override.is_file():
+            return Stylesheet(f"templates/print/{name}", override.read_text(encoding="utf-8"))
+    return Stylesheet(f"(built-in) print/{name}", (templating.PACKAGE_TEMPLATES / "print" / name)
+                      .read_text(encoding="utf-8"))
+
+
+def shown_template(name: str, templates: Path | None) -> str:
+    """Return how messages name a print template: the project's override, or the built-in one."""
+    if templates is not None and (templates / "print" / name).is_file():
+        return f"templates/print/{name}"
+    return f"(built-in) print/{name}"
+
+
+def _render(env: jinja2.Environment, name: str, templates: Path | None, **context: Any) -> str:
+    return templating.render(env, name, templates, **context)
+
+
+def _skeleton(env: jinja2.Environment, templates: Path | None, *, title: str, language: str,
+              body_class: str) -> tuple[str, str]:
+    html = _render(env, "document.html.j2", templates, title=title, language=language, body_class=body_class,
+                   body=Markup(BODY_MARKER))
+    if html.count(BODY_MARKER) != 1:
+        raise TemplateError([Problem("templates/print/document.html.j2", 0, 0,
+                                     "the document template must print {{ body }} exactly once")])
+    head, tail = html.split(BODY_MARKER)
+    return head, tail
+
+
+# --- the agreement ------------------------------------------------------------------------
+
+
+def _member_role(program: Program, participant: Participant | None) -> Role:
+    role_id = participant.role if participant and participant.role else program.overview.roles[0].id
+    return program.role(role_id)
+
+
+def _label(index: int) -> str:
+    return f"Partner {chr(ord('A') + index)}"
+
+
+def midpoint_check_in(program: Program) -> CheckIn:
+    """Return the check-in closest to the middle of the relationship."""
+    middle = program.program.duration_months * 52 / 12 / 2
+    return min(program.monitoring.check_ins, key=lambda c: (abs(c.week - middle), c.week))
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A point in every relationship: weeks after the start (or its planned end), and what happens."""
+
+    week: int
+    title: str
+    detail: str
+    end: bool = False  # the planned end: `duration_months` calendar months after the start
+
+
+def review_schedule(program: Program) -> tuple[Milestone, ...]:
+    """Return the review points of a relationship, in order: first session, check-ins, planned end."""
+    middle = midpoint_check_in(program)
+    points = [Milestone(0, "First session", "Read and sign this agreement together, and book the sessions.")]
+    for check in program.monitoring.check_ins:
+        detail = check.format + (". We review our goals together." if check.id == middle.id else ".")
+        points.append(Milestone(check.week, check.title, detail))
+    points.append(Milestone(round(program.program.duration_months * 52 / 12), "Planned end",
+                            "Closing session; the relationship ends unless it ended earlier.", end=True))
+    return tuple(sorted(points, key=lambda p: (p.week, p.end)))
+
+
+def review_dates(program: Program, start: dt.date) -> tuple[dt.date, ...]:
+    """Return the date of each review point of a relationship that starts on `start`."""
+    months = program.program.duration_months
+    return tuple(add_months(start, months) if point.end else start + dt.timedelta(weeks=point.week)
+                 for point in review_schedule(program))
+
+
+@dataclass(frozen=True)
+class DatedPoint:
+    """A review point of one relationship: weeks after the start, its date, what happens."""
+
+    week: int
+    date: Optional[dt.date]  # None when the start is unknown
+    title: str
+    detail: str
+
+
+def review_points(program: Program, start: Optional[dt.date]) -> tuple[DatedPoint, ...]:
+    """Return the review points of a relationship that starts on `start`, with their dates."""
+    schedule = review_schedule(program)
+    dates: tuple[Optional[dt.date], ...] = review_dates(program, start) if start else (None,) * len(schedule)
+    return tuple(DatedPoint(p.week, d, p.title, p.detail) for p, d in zip(schedule, dates))
+
+
+def _copy(program: Program, group_id: Value, people: list[tuple[Value, Value, Value, Role]],
+          dates: list[Value]) -> AgreementCopy:
+    members = tuple(Signatory(i + 1, _label(i), name, department, email, role)
+                    for i, (name, department, email, role) in enumerate(people))
+    reviews = tuple(ReviewPoint(point.week, when, point.title, point.detail)
+                    for point, when in zip(review_schedule(program), dates))
+    return AgreementCopy(group_id, members, reviews)
+
+
+def blank_copy(program: Program, size: int = 2) -> AgreementCopy:
+    """Return the blank agreement's copy: empty names and dates, to be written in by hand."""
+    role = _member_role(program, None)
+    return _copy(program, "", [("", "", "", role)] * size, [""] * len(review_schedule(program)))
+
+
+def template_copy(program: Program, roles: tuple[Role, ...]) -> AgreementCopy:
+    """Return an agreement template's copy: every per-group value a slot named after it."""
+    people = []
+    for i, role in enumerate(roles):
+        prefix = _label(i).lower().replace(" ", "-")
+        people.append((Slot(f"{prefix}-name"), Slot(f"{prefix}-department"), Slot(f"{prefix}-email"), role))
+    dates: list[Value] = [Slot(f"review-{n}") for n in range(len(review_schedule(program)))]
+    return _copy(program, Slot("group"), people, dates)
+
+
+def group_copy(program: Program, group: Group, cohort: Cohort) -> AgreementCopy:
+    """Return the copy of one group's agreement, with names and dates."""
+    language = program.program.language
+    people = [(p.name, p.department or "", p.email, _member_role(program, p)) for p in cohort.members(group)]
+    return _copy(program, group.id, people, [long_date(d, language) for d in review_dates(program, group.start)])
+
+
+def slot_texts(copy: AgreementCopy) -> tuple[tuple[str, str], ...]:
+    """Return (slot name, text) for each slot of a template, from a group's copy."""
+    texts = [("group", str(copy.group_id))]
+    for member in copy.members:
+        texts += [(f"{member.field}-name", member.name), (f"{member.field}-department", member.department),
+                  (f"{member.field}-email", member.email)]
+    texts += [(f"review-{n}", point.when) for n, point in enumerate(copy.reviews)]
+    return tuple(texts)
+
+
+def _agreement_context(program: Program, copy: AgreementCopy, fingerprint: str) -> dict[str, Any]:
+    roles = []
+    for member in copy.members:
+        if member.role not in roles:
+            roles.append(member.role)
+    coordinator_role = next((r for r in program.overview.roles if r.id == "coordinator"), None)
+    return {"program": program, "info": program.program, "agreement": copy, "roles": roles,
+            "coordinator_role": coordinator_role if coordinator_role not in roles else None,
+            "midpoint": midpoint_check_in(program), "fingerprint": fingerprint}
+
+
+AGREEMENT_TEMPLATE = "agreement.html.j2"
+
+
+def agreement_html(env: jinja2.Environment, templates: Path | None, program: Program, copy: AgreementCopy,
+                   fingerprint: str) -> str:
+    """Return the body of one agreement (blank, template or a group's) as print HTML."""
+    return _render(env, AGREEMENT_TEMPLATE, templates, **_agreement_context(program, copy, fingerprint))
+
+
+class _Text(HTMLParser):
+    """Collects the visible text of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("style", "script", "head", "title"):
+            self.hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "head", "title") and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """Return the visible text of `html`, whitespace collapsed."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return " ".join(" ".join(parser.parts).split())
+
+
+def agreement_fingerprint(program: Program) -> str:
+    """Return the short fingerprint of the agreement text, e.g. `3f9a-c21b-07e4`.
+
+    It hashes the text of the blank agreement as the built-in templates print it, so it changes
+    with any word of the terms, the version or the effective date, and never with names, a
+    group's dates, the layout (CSS) or the fingerprint itself.
+    """
+    html = agreement_html(print_environment(None), None, program, blank_copy(program), "")
+    digest = hashlib.sha256(visible_text(html).encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+    return "-".join(digest[i:i + 4] for i in range(0, FINGERPRINT_LENGTH, 4))
+
+
+def _meta(program: Program, title: str, subject: str, created: Optional[str], *keywords: str) -> Meta:
+    info = program.program
+    return Meta(title=title, subject=subject, author=info.organization, language=info.language,
+                keywords=(info.name, f"version {info.version}", *keywords), created=created)
+
+
+def _agreement_meta(program: Program, title: str, fingerprint: str, created: Optional[str]) -> Meta:
+    info = program.program
+    subject = (f"Mentoring agreement, version {info.version}, effective {info.effective_date.isoformat()}, "
+               f"fingerprint {fingerprint}")
+    return _meta(program, title, subject, created, "agreement", f"fingerprint {fingerprint}")
+
+
+def _agreement_skeleton(env: jinja2.Environment, templates: Path | None, program: Program) -> tuple[str, str]:
+    info = program.program
+    return _skeleton(env, templates, title=f"{info.name}: agreement", language=info.language,
+                     body_class="agreement")
+
+
+def agreement_stylesheets(templates: Path | None) -> tuple[Stylesheet, ...]:
+    """Return the stylesheets of the agreement."""
+    return (stylesheet("print.css", templates), stylesheet("agreement.css", templates))
+
+
+def blank_agreement_batch(program: Program, templates: Path | None, fingerprint: str,
+                          created: Optional[str]) -> Batch:
+    """Return the blank agreement: empty name and date lines, for a new pair or to read before applying."""
+    env = print_environment(templates)
+    head, tail = _agreement_skeleton(env, templates, program)
+    html = agreement_html(env, templates, program, blank_copy(program), fingerprint)
+    output = Output("agreements/blank.pdf", html,
+                    _agreement_meta(program, f"{program.program.name}: agreement (blank)", fingerprint, created),
+                    title="Blank agreement",
+                    description="The agreement pairs sign, with empty name lines: read it before you apply, "
+                                "or print it for a new pair.")
+    return Batch("blank agreement", shown_template(AGREEMENT_TEMPLATE, templates), head, tail,
+                 agreement_stylesheets(templates), (output,),
+                 forms=True)
+
+
+def agreement_stamps(program: Program, cohort: Cohort | None, templates: Path | None, fingerprint: str,
+                     created: Optional[str]) -> StampSet:
+    """Return the agreements of the cohort's groups: a template per variant, and each group's texts."""
+    env = print_environment(templates)
+    head, tail = _agreement_skeleton(env, templates, program)
+    variants: dict[str, str] = {}
+    fills = []
+    for group in cohort.groups if cohort else ():
+        assert cohort is not None
+        copy = group_copy(program, group, cohort)
+        roles = tuple(m.role for m in copy.members)
+        variant = "+".join(r.id for r in roles)
+        if variant not in variants:
+            variants[variant] = agreement_html(env, templates, program, template_copy(program, roles), fingerprint)
+        fills.append(Fill(f"agreements/{group.id}.pdf", variant, slot_texts(copy),
+                          _agreement_meta(program, f"{program.program.name}: agreement {group.id}", fingerprint,
+                                          created)))
+    return StampSet("agreements", shown_template(AGREEMENT_TEMPLATE, templates), head, tail,
+                    agreement_stylesheets(templates), variants, tuple(fills),
+                    _agreement_meta(program, f"{program.program.name}: agreement", fingerprint, created))
+
+
+def group_agreement_html(program: Program, group: Group, cohort: Cohort, templates: Path | None,
+                         fingerprint: str) -> str:
+    """Return one group's agreement laid out in full, names in place (the naive path, for comparison)."""
+    env = print_environment(templates)
+    return agreement_html(env, templates, program, group_copy(program, group, cohort), fingerprint)
+
+
+# --- forms --------------------------------------------------------------------------------
+
+FORMS: tuple[tuple[str, str, str], ...] = (
+    ("smart-goal-worksheet", "SMART goal worksheet",
+     "Turn a broad wish into two or three specific, measurable goals before your second session."),
+    ("session-agenda-and-log", "Session agenda and log",
+     "The standard agenda with space for each session's commitments, and a log of all sessions."),
+    ("mid-point-check-in", "Mid-point check-in",
+     "Review your goals, your sessions and the balance between you at the mid-point."),
+    ("closure-reflection", "Closure reflection",
+     "A personal reflection on what you learned, for your closing session."),
+    ("training-attendance", "Training attendance sign-off",
+     "One sheet per training module for facilitators to record attendance."),
+)
+
+
+def downloads(program: Program) -> tuple[Download, ...]:
+    """Return the non-personal PDFs of a build, in the order the site lists them."""
+    items = [Download("handbook.pdf", "The handbook as a book",
+                      "Everything on this site, with a table of contents and page numbers, for print."),
+             Download("agreements/blank.pdf", "Blank agreement",
+                      "The agreement pairs sign, with empty name lines.")]
+    items += [Download(f"forms/{slug}.pdf", title, text) for slug, title, text in FORMS]
+    items += [Download(f"forms/playbook-card-{c.id}.pdf", f"Playbook card: {c.title}",
+                       "Warning signs and what to do, on one card.") for c in program.challenges]
+    return tuple(items)
+
+
+def forms_batch(program: Program, templates: Path | None, created: Optional[str]) -> Batch:
+    """Return the blank forms and one playbook card per challenge."""
+    env = print_environment(templates)
+    info = program.program
+    head, tail = _skeleton(env, templates, title=f"{info.name}: forms", language=info.language, body_class="forms")
+    context = {"program": program, "info": program.program, "midpoint": midpoint_check_in(program)}
+    outputs = []
+    for slug, title, description in FORMS:
+        html = _render(env, f"forms/{slug}.html.j2", templates, title=title, **context)
+        outputs.append(Output(f"forms/{slug}.pdf", html,
+                              _meta(program, f"{info.name}: {title}", description, created, "form"),
+                              title=title, description=description))
+    for challenge in program.challenges:
+        title = f"Playbook card: {challenge.title}"
+        html = _render(env, "forms/playbook-card.html.j2", templates, title=title, challenge=challenge,
+                       playbooks=program.playbooks_for(challenge.id), **context)
+        outputs.append(Output(f"forms/playbook-card-{challenge.id}.pdf", html,
+                              _meta(program, f"{info.name}: {title}", "Warning signs and what to do.", created,
+                                    "playbook"),
+                              title=title, description="Warning signs and what to do, on one card."))
+    css = (stylesheet("print.css", templates), stylesheet("forms.css", templates))
+    source = "templates/print/forms/" if templates and (templates / "print" / "forms").is_dir() else \
+        "(built-in) print/forms/"
+    return Batch("forms", source, head, tail, css, tuple(outputs), forms=True, tagged=True)
+
+
+# --- the handbook -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter of the book: its anchor, title, what renders it, and its sections for the contents."""
+
+    id: str
+    title: str
+    kind: str  # "program" (a block of the handbook template) or "content" (a content page)
+    sections: tuple[tuple[str, str], ...] = ()  # (anchor, title)
+    body: Markup = Markup("")
+
+
+def page_anchor(site_path: str) -> str:
+    """Return the book anchor of a site page, e.g. `training/index.md` -> `training-index`."""
+    return re.sub(r"[^a-z0-9]+", "-", site_path.removesuffix(".md").lower()).strip("-")
+
+
+def chapters(loaded: Loaded) -> tuple[Chapter, ...]:
+    """Return the chapters of the book in the site's order, content pages where the site puts them."""
+    program = loaded.program
+    anchors = {"index.md": "overview", "benefits.md": "benefits", "goals.md": "goals", "roles.md": "roles",
+               "guidelines.md": "guidelines", "confidentiality.md": "confidentiality",
+               "training/index.md": "training", "challenges/index.md": "challenges",
+               "playbooks/index.md": "playbooks", "implementation.md": "implementation",
+               "matching.md": "matching", "monitoring.md": "monitoring", "closure.md": "closure",
+               "about.md": "about", "downloads.md": "downloads"}
+    anchors.update({f"training/{m.id}.md": f"module-{m.id}" for m in program.training.modules})
+    anchors.update({f"challenges/{c.id}.md": f"challenge-{c.id}" for c in program.challenges})
+    anchors.update({f"playbooks/{p.id}.md": f"playbook-{p.id}" for p in program.playbooks})
+    anchors.update({page.name: page_anchor(f"page/{page.name}") for page in loaded.pages})
+
+    def content(page: ContentPage) -> Chapter:
+        return Chapter(anchors[page.name], page.title, "content", body=content_html(page, anchors))
+
+    ordered = sorted(loaded.pages, key=lambda p: (p.order, p.name))
+    start = [content(p) for p in ordered if p.placement == "start"]
+    end = [content(p) for p in ordered if p.placement == "end"]
+    program_chapters = [
+        Chapter("overview", "Overview", "program"),
+        *start,
+        Chapter("benefits", "Benefits", "program", tuple((f"benefit-{b.id}", b.title) for b in program.benefits)),
+        Chapter("goals", "Goals", "program", tuple((f"goal-{g.id}", g.title) for g in program.goals)),
+        Chapter("roles", "Roles", "program", tuple((f"role-{r.id}", r.title) for r in program.overview.roles)),
+        Chapter("guidelines", "Guidelines", "program"),
+        Chapter("confidentiality", "Confidentiality", "program"),
+        Chapter("training", "Training", "program",
+                tuple((f"module-{m.id}", m.title) for m in program.training.modules)),
+        Chapter("challenges", "Challenges", "program",
+                tuple((f"challenge-{c.id}", c.title) for c in program.challenges)),
+        Chapter("playbooks", "Playbooks", "program", tuple((f"playbook-{p.id}", p.title) for p in program.playbooks)),
+        Chapter("implementation", "Implementation", "program",
+                tuple((f"step-{s.id}", s.title) for s in program.implementation)),
+        Chapter("matching", "Matching", "program"),
+        Chapter("monitoring", "Monitoring and evaluation", "program"),
+        Chapter("closure", "Closure and rematching", "program"),
+        Chapter("about", "About this program", "program"),
+        Chapter("downloads", "Agreement and forms", "program"),
+        *end,
+    ]
+    return tuple(program_chapters)
+
+
+def handbook_batch(loaded: Loaded, templates: Path | None, fingerprint: str, created: Optional[str]) -> Batch:
+    """Return the handbook as a book: cover, contents, every chapter of the site."""
+    program = loaded.program
+    info = program.program
+    env = print_environment(templates)
+    head, tail = _skeleton(env, templates, title=f"{info.name}: handbook", language=info.language,
+                           body_class="handbook")
+    from .standards import assess
+
+    body = _render(env, "handbook.html.j2", templates, program=program, info=info, chapters=chapters(loaded),
+                   fingerprint=fingerprint, downloads=downloads(program), midpoint=midpoint_check_in(program),
+                   standards=assess(program))
+    output = Output("handbook.pdf", body,
+                    _meta(program, f"{info.name}: handbook", info.tagline or f"The handbook of {info.name}", created,
+                          "handbook"),
+                    title="The handbook as a book",
+                    description="Everything on the site, with a table of contents and page numbers.")
+    css = (stylesheet("print.css", templates), stylesheet("handbook.css", templates))
+    return Batch("handbook", shown_template("handbook.html.j2", templates), head, tail, css, (output,), tagged=True)
+
+
+# --- everything ---------------------------------------------------------------------------
+
+
+def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str]) -> PrintSet:
+    """Return every PDF of a build as print HTML: handbook, forms, blank and per-group agreements."""
+    program = loaded.program
+    templates = loaded.layout.templates
+    fingerprint = agreement_fingerprint(program)
+    return PrintSet((handbook_batch(loaded, templates, fingerprint, created),
+                     forms_batch(program, templates, created),
+                     blank_agreement_batch(program, templates, fingerprint, created)),
+                    (agreement_stamps(program, cohort, templates, fingerprint, created),),
+                    fingerprint)

@@ -1,0 +1,313 @@
+"""The printed side of the example build: agreements, forms and the handbook as a book.
+
+The example is built once per session. PDFs are read with pypdf (text, form fields, metadata,
+outline) and checked with `qpdf --check`; whole files are never compared.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, run_cli
+
+from handbook.build import load
+from handbook.printing import agreement_fingerprint, downloads, review_dates
+
+EXAMPLE_FILES = ("program.yaml", "mkdocs.yml", "content", "templates", "cohort.yaml", "roster.csv")
+EPOCH = "1788220800"  # 2026-09-01T00:00:00Z
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project, with its cohort, built once with a fixed SOURCE_DATE_EPOCH."""
+    project = tmp_path_factory.mktemp("pdf-example") / "project"
+    project.mkdir()
+    for name in EXAMPLE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        elif source.is_file():
+            shutil.copy2(source, project / name)
+    program = project / "program.yaml"
+    if not re.search(r"^cohort:", program.read_text(encoding="utf-8"), re.M):
+        program.write_text(program.read_text(encoding="utf-8") + "\ncohort: cohort.yaml\n", encoding="utf-8")
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        result = run_cli("build", "--project", project)
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return project
+
+
+@pytest.fixture(scope="session")
+def loaded(example: Path):  # type: ignore[no-untyped-def]
+    return load(example)
+
+
+@functools.lru_cache(maxsize=None)
+def pages_text(path: Path) -> list[str]:
+    """Return the text of each page, whitespace collapsed."""
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages]
+
+
+def squash(text: str) -> str:
+    """Return `text` without any whitespace: line breaks in a PDF never break a comparison."""
+    return re.sub(r"\s+", "", text)
+
+
+def agreements(example: Path) -> dict[str, Path]:
+    return {p.stem: p for p in sorted((example / "build" / "pdf" / "agreements").glob("*.pdf"))}
+
+
+# --- what is there -------------------------------------------------------------------------
+
+
+def test_every_pdf_is_written(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    pdf = example / "build" / "pdf"
+    expected = {"handbook.pdf", "agreements/blank.pdf"}
+    expected |= {f"agreements/{g.id}.pdf" for g in loaded.cohort.groups}
+    expected |= {d.path for d in downloads(loaded.program)}
+    found = {p.relative_to(pdf).as_posix() for p in pdf.rglob("*.pdf")}
+    assert found == expected
+    assert {"forms/smart-goal-worksheet.pdf", "forms/session-agenda-and-log.pdf", "forms/mid-point-check-in.pdf",
+            "forms/closure-reflection.pdf", "forms/training-attendance.pdf"} <= found
+    assert {f"forms/playbook-card-{c.id}.pdf" for c in loaded.program.challenges} <= found
+
+
+# --- agreements --------------------------------------------------------------------------
+
+
+def test_each_agreement_names_its_members_and_no_one_else(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    cohort = loaded.cohort
+    files = agreements(example)
+    for group in cohort.groups:
+        text = " ".join(pages_text(files[group.id]))
+        members = set(group.members)
+        for person in cohort.participants:
+            present = person.name in text or person.email in text
+            assert present == (person.id in members), f"{group.id}: {person.name} present={present}"
+        assert group.id in text
+
+
+def test_the_blank_agreement_names_no_one(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(pages_text(agreements(example)["blank"]))
+    for person in loaded.cohort.participants:
+        assert person.name not in text and person.email not in text
+    assert "Partner A" in text and "Partner B" in text
+
+
+def test_an_agreement_holds_the_terms_in_full(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    program = loaded.program
+    text = squash(" ".join(pages_text(agreements(example)["pair-01"])))
+    info = program.program
+    for phrase in (info.name, f"Version {info.version}", "1 September 2026", "Purpose and scope", "How we meet",
+                   program.guidelines.meetings.scheduling, "Our roles", "Confidentiality",
+                   "Ground rules and boundaries", "When we disagree", "Ending the relationship", "No-fault exit",
+                   "Our goals", "Signatures"):
+        assert squash(phrase) in text, phrase
+    c = program.confidentiality
+    for item in [clause.text for clause in c.clauses] + [limit.title for limit in c.limits] + \
+            list(c.breach_consequences) + list(program.guidelines.ground_rules) + \
+            list(program.guidelines.conflict_resolution) + [ch.name for ch in program.guidelines.channels]:
+        assert squash(item) in text, item
+
+
+def test_review_dates_follow_the_start_date(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    from handbook.printing import long_date
+
+    for group in loaded.cohort.groups:
+        text = " ".join(pages_text(agreements(example)[group.id])[:1])
+        for date in review_dates(loaded.program, group.start):
+            assert long_date(date) in text, (group.id, date)
+
+
+def test_every_page_has_its_number_the_version_and_the_fingerprint(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    fingerprint = agreement_fingerprint(loaded.program)
+    assert re.fullmatch(r"[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}", fingerprint)
+    for name, path in agreements(example).items():
+        pages = pages_text(path)
+        for number, text in enumerate(pages, start=1):
+            assert f"Page {number} of {len(pages)}" in text, (name, number)
+            assert f"fingerprint {fingerprint}" in text, (name, number)
+            assert f"Version {loaded.program.program.version}" in text, (name, number)
+
+
+def test_signature_blocks_are_together_on_the_last_page(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    cohort = loaded.cohort
+    files = agreements(example)
+    for group in cohort.groups:
+        pages = pages_text(files[group.id])
+        last = pages[-1]
+        assert "Signatures" in last and not any("Signatures" in p for p in pages[:-1])
+        assert last.count("SIGNATURE") == len(group.members) + 1  # each member and the coordinator
+        assert last.count("DATE") == len(group.members) + 1
+        assert loaded.program.program.coordinator.name in last
+        for person in cohort.members(group):
+            assert person.name in last
+        assert "The coordinator receives this page only." in last
+
+
+def test_agreements_are_fillable(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    for group in [None, *loaded.cohort.groups]:
+        path = agreements(example)["blank" if group is None else group.id]
+        fields = PdfReader(path).get_fields() or {}
+        partners = "abc"[:len(group.members) if group else 2]
+        for p in partners:
+            for n in (1, 2, 3):
+                assert f"partner-{p}-goal-{n}" in fields
+            assert fields[f"partner-{p}-consent"]["/FT"] == "/Btn"
+            assert f"partner-{p}-date" in fields and f"partner-{p}-goals-written" in fields
+        assert "coordinator-date" in fields
+        assert "partner-d-goal-1" not in fields and (group is None or len(group.members) == 3
+                                                     or "partner-c-goal-1" not in fields)
+
+
+def test_form_fields_have_appearances_for_pdfa(example: Path) -> None:
+    reader = PdfReader(agreements(example)["pair-01"])
+    form = reader.trailer["/Root"]["/AcroForm"]
+    assert "/NeedAppearances" not in form or not form["/NeedAppearances"]
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            widget = annotation.get_object()
+            if widget.get("/Subtype") == "/Widget":
+                assert "/AP" in widget and int(widget["/F"]) & 4  # an appearance, and printed
+
+
+# --- every PDF --------------------------------------------------------------------------
+
+
+def all_pdfs(example: Path) -> list[Path]:
+    return sorted((example / "build" / "pdf").rglob("*.pdf"))
+
+
+def test_every_pdf_is_pdfa_3b_with_its_metadata(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    info = loaded.program.program
+    for path in all_pdfs(example):
+        reader = PdfReader(path)
+        root = reader.trailer["/Root"]
+        xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+        assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp, path.name
+        assert "/OutputIntents" in root and root["/Lang"] == info.language, path.name
+        meta = reader.metadata
+        assert meta.title and meta.title.startswith(info.name), path.name
+        assert reader.xmp_metadata.dc_title["x-default"] == meta.title, path.name
+        assert meta.author == info.organization and meta.subject, path.name
+        assert meta.creation_date is not None and meta.creation_date.year == 2026, path.name  # SOURCE_DATE_EPOCH
+    title = PdfReader(agreements(example)["pair-01"]).metadata.title
+    assert title.endswith("agreement pair-01")
+
+
+def test_qpdf_finds_no_problem_in_any_pdf(example: Path) -> None:
+    qpdf = shutil.which("qpdf")
+    if qpdf is None:
+        pytest.skip("qpdf is not installed (scripts/test installs it)")
+    for path in all_pdfs(example):
+        result = subprocess.run([qpdf, "--check", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, f"{path.name}: {result.stdout}{result.stderr}"
+        assert "No syntax or stream encoding errors" in result.stdout, path.name
+
+
+def test_forms_are_fillable_and_name_no_one(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    forms = example / "build" / "pdf" / "forms"
+    for path in forms.glob("*.pdf"):
+        text = " ".join(pages_text(path))
+        for person in loaded.cohort.participants:
+            assert person.name not in text
+        if not path.name.startswith("playbook-card-"):
+            assert PdfReader(path).get_fields(), path.name
+    attendance = pages_text(forms / "training-attendance.pdf")
+    assert len(attendance) == len(loaded.program.training.modules)
+    for module, page in zip(loaded.program.training.modules, attendance):
+        assert module.title in page
+    for challenge in loaded.program.challenges:
+        text = " ".join(pages_text(forms / f"playbook-card-{challenge.id}.pdf"))
+        assert challenge.title in text
+        for playbook in loaded.program.playbooks_for(challenge.id):
+            assert playbook.title in text
+        for sign in challenge.warning_signs:
+            assert squash(sign) in squash(text)
+
+
+# --- the handbook -------------------------------------------------------------------------
+
+
+def test_the_handbook_is_a_book(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    program = loaded.program
+    reader = PdfReader(example / "build" / "pdf" / "handbook.pdf")
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    assert len(pages) >= 20
+    assert program.program.name in pages[0] and "Handbook" in pages[0]
+    assert "Contents" in pages[1]
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    for chapter in ("Overview", "Benefits", "Goals", "Roles", "Guidelines", "Confidentiality", "Training",
+                    "Challenges", "Playbooks", "Implementation", "Matching", "Monitoring and evaluation",
+                    "Closure and rematching", "Welcome", "Frequently asked questions"):
+        assert chapter in titles, chapter
+        destination = reader.get_destination_page_number(
+            next(item for item in reader.outline if not isinstance(item, list) and item.title == chapter))
+        assert pages[destination].count(chapter) >= 2, chapter  # running header and heading
+    # The contents give the page each chapter starts on.
+    confidentiality = next(i for i, p in enumerate(pages) if p.startswith("Confidentiality") and i > 2)
+    assert re.search(rf"Confidentiality\W*\.*\s*{confidentiality + 1}\b", pages[1] + " " + pages[2])
+    assert str(len(pages)) in pages[-1]
+    text = squash(" ".join(pages))
+    for module in program.training.modules:
+        assert squash(module.title) in text
+    for clause in program.confidentiality.clauses:
+        assert squash(clause.text) in text
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # tagged
+
+
+# --- the site -----------------------------------------------------------------------------
+
+
+def test_no_personal_data_anywhere_under_the_site(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    site = example / "build" / "site"
+    secrets = [p.name for p in loaded.cohort.participants] + [p.email for p in loaded.cohort.participants]
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.suffix == ".pdf":
+            text = " ".join(pages_text(path))
+        else:
+            text = path.read_bytes().decode("utf-8", "replace")
+        for secret in secrets:
+            assert secret not in text, f"{secret} in {path.relative_to(site)}"
+    archive = example / "build" / "handbook-site.zip"
+    if archive.is_file():
+        with zipfile.ZipFile(archive) as zipped:
+            names = zipped.namelist()
+            assert not any("agreements/" in n and not n.endswith("agreements/blank.pdf") and n.endswith(".pdf")
+                           for n in names)
+            for name in names:
+                if not name.endswith(".pdf"):
+                    data = zipped.read(name).decode("utf-8", "replace")
+                    assert not any(secret in data for secret in secrets), name
+
+
+def test_the_site_offers_every_non_personal_pdf(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    site = example / "build" / "site"
+    page = (site / "downloads.html").read_text(encoding="utf-8")
+    assert agreement_fingerprint(loaded.program) in page
+    links = re.findall(r'href="(downloads/[^"]+\.pdf)"', page)
+    assert sorted(links) == sorted(f"downloads/{d.path}" for d in downloads(loaded.program))
+    for link in links:
+        assert (site / link).is_file(), link
+    offered = {p.relative_to(site / "downloads").as_posix() for p in (site / "downloads").rglob("*.pdf")}
+    assert offered == {d.path for d in downloads(loaded.program)}
+    assert not any(name.startswith("agreements/") and name != "agreements/blank.pdf" for name in offered)
