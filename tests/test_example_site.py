@@ -149,6 +149,6 @@ def test_failed_build_leaves_the_previous_build_byte_identical(example_build: Pa
     (project / "content" / "broken.md").write_text("# Broken\n\nSee [this](missing-page.md).\n", encoding="utf-8")
     result = run_cli("build", "--project", project)
     assert result.exit_code == 2
-    assert "content/broken.md" in result.stderr and "missing-page.md" in result.stderr
+    assert "content/broken.md:3:" in result.stderr and "missing-page.md" in result.stderr
     assert tree_digest(project / "build") == before
     assert [p.name for p in project.iterdir() if p.name.startswith("build")] == ["build"]

@@ -125,7 +125,7 @@ def test_a_person_without_allowed_partner_is_named_with_the_constraints_that_blo
     with pytest.raises(InputError) as caught:
         match(people, rules, when=WHEN)
     text = caught.value.format()
-    assert "ana (Ana A) has no allowed partner among 3 people" in text
+    assert "ana (Ana A) has no allowed partner among 3 other people" in text
     assert "same manager or reporting line rules out 1" in text and "same department rules out 2" in text
 
 

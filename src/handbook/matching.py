@@ -197,10 +197,12 @@ def constraint_masks(people: Sequence[Person], policy: Matching, when: dt.date,
     return masks
 
 
-def _blocked_message(i: int, people: Sequence[Person], masks: dict[str, np.ndarray]) -> str:
+def _blocked_message(i: int, people: Sequence[Person], masks: dict[str, np.ndarray]) -> tuple[int, str]:
     counts = [(CONSTRAINT_NAMES[name], int(mask[i].sum() - mask[i, i])) for name, mask in masks.items()]
     reasons = ", ".join(f"{what} rules out {count}" for what, count in counts if count)
-    return f"{people[i].id} ({people[i].name}) has no allowed partner among {len(people) - 1} people: {reasons}"
+    others = len(people) - 1
+    return people[i].line, (f"{people[i].id} ({people[i].name}) has no allowed partner among {others} "
+                            f"other {'person' if others == 1 else 'people'}: {reasons}")
 
 
 def _blossom(nodes: Sequence[int], allowed: np.ndarray, score: np.ndarray,
@@ -256,8 +258,8 @@ def _groups_total(pairs: list[tuple[int, int]], triad: tuple[int, int, int] | No
     return float(total)
 
 
-def _fail(message_people: list[str], roster_name: str, people: Sequence[Person], hint: str) -> InputError:
-    return InputError([Problem(roster_name, 0, 0, text, hint=hint) for text in message_people],
+def _fail(message_people: list[tuple[int, str]], roster_name: str, people: Sequence[Person], hint: str) -> InputError:
+    return InputError([Problem(roster_name, line, 0, text, hint=hint) for line, text in message_people],
                       summary=f"{len(message_people)} participant{'s' if len(message_people) != 1 else ''} "
                               "could not be matched; nothing was written.")
 
@@ -306,8 +308,8 @@ def match(people: Sequence[Person], policy: Matching, *, when: dt.date,
                 triad = (a, b, left[0])
                 left = []
         if left:
-            raise _fail([f"{people[i].id} ({people[i].name}) could not be placed: every allowed partner is "
-                         "needed in another group" for i in left], roster_name, people,
+            raise _fail([(people[i].line, f"{people[i].id} ({people[i].name}) could not be placed: every allowed "
+                                          "partner is needed in another group") for i in left], roster_name, people,
                         "relax a constraint under `matching.constraints`, or match these people by hand")
     groups = [scorer.group(pair) for pair in pairs]
     if triad:

@@ -401,7 +401,7 @@ class Program(Model):
     monitoring: Monitoring = Field(description="Check-ins, measures and feedback.")
     closure: Closure = Field(description="Endings and rematching.")
     matching: Matching = Field(description="Matching criteria and constraints.")
-    cohort: Optional[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$", max_length=200)]] = Field(
+    cohort: Optional[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
         None,
         description="Path of the cohort file (participants and their groups) relative to program.yaml, "
         "e.g. `cohort.yaml`. Personal data: used for agreements and calendars, never for the site.",

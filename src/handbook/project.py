@@ -13,7 +13,7 @@ from pydantic import Field
 
 from .model import Model, Program
 from .validate import schema_problems, validate_program
-from .yamlsource import load_yaml
+from .yamlsource import decode, load_yaml
 
 PROGRAM_FILE = "program.yaml"
 CONTENT_DIR = "content"
@@ -117,12 +117,10 @@ def load_program(layout: Layout) -> Program:
 
 def _page(layout: Layout, path: Path, problems: list[Problem]) -> ContentPage | None:
     name = layout.relative(path)
-    raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.append(Problem(name, line, 1, "the page is not valid UTF-8", hint="save the file as UTF-8"))
+        text = decode(path.read_bytes(), name)
+    except InputError as exc:
+        problems += exc.problems
         return None
     title, placement, order, body = None, "end", 100, text
     match = _FRONT_MATTER.match(text)

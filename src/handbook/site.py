@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
 from .model import Program
+from .printing import agreement_fingerprint, downloads
 from .project import ContentPage, Loaded
 from .reference import reference_sections
 from .standards import assess
-from .templating import environment, render
+from .templating import environment, plain, render
 
 NavItem = Union[str, dict[str, Any]]
 
@@ -35,6 +38,16 @@ class SiteTree:
 
 
 ASSETS = Path(__file__).parent / "assets"
+
+
+def title_block(title: str) -> str:
+    """Return front matter naming the page's title, HTML-escaped.
+
+    Themes print a page's title into <title> raw (mkdocs-material unescapes it on the way), so a
+    title such as `</title><script>` would run; the title from front matter is printed as given.
+    """
+    escaped = html.escape(" ".join(title.split()), quote=False)
+    return f"---\ntitle: {json.dumps(escaped, ensure_ascii=False)}\n---\n\n"
 
 
 def page_specs(program: Program) -> list[tuple[str, list[PageSpec]]]:
@@ -63,6 +76,8 @@ def page_specs(program: Program) -> list[tuple[str, list[PageSpec]]]:
         PageSpec("monitoring.md", "Monitoring and evaluation", "monitoring.md.j2"),
         PageSpec("closure.md", "Closure and rematching", "closure.md.j2"),
         PageSpec("about.md", "About this program", "about.md.j2", {"standards": assess(program)}),
+        PageSpec("downloads.md", "Agreement and downloads", "downloads.md.j2",
+                 {"fingerprint": agreement_fingerprint(program), "downloads": downloads(program)}),
     ]
     return [("", top), ("Training", training), ("Challenges", challenges), ("Playbooks", playbooks),
             ("", running)]
@@ -72,6 +87,7 @@ def reserved_names() -> set[str]:
     """Return the top-level page names the generator owns (content pages may not use them)."""
     return {"index.md", "benefits.md", "goals.md", "roles.md", "guidelines.md", "confidentiality.md",
             "implementation.md", "matching.md", "monitoring.md", "closure.md", "reference.md", "about.md",
+            "downloads.md",
             "training.md", "challenges.md", "playbooks.md", "assets.md"}
 
 
@@ -95,7 +111,9 @@ def render_site(loaded: Loaded) -> SiteTree:
     end = [p for p in loaded.pages if p.placement == "end"]
     for title, specs in groups:
         for spec in specs:
-            pages[spec.path] = render(env, spec.template, loaded.layout.templates, page=spec,
+            # The home page's <title> is the site name alone, which the engine escapes.
+            block = title_block(spec.title) if spec.path != "index.md" else ""
+            pages[spec.path] = block + render(env, spec.template, loaded.layout.templates, page=spec,
                                       **context, **spec.context)
         if title:
             nav.append({title: [_nav_entry(s) for s in specs]})
@@ -104,9 +122,10 @@ def render_site(loaded: Loaded) -> SiteTree:
         if specs and specs[0].path == "index.md":
             nav[1:1] = _content_nav(start)
     for page in loaded.pages:
-        pages[page.name] = page.body if page.body.lstrip().startswith("# ") else f"# {page.title}\n\n{page.body}"
+        body = page.body if page.body.lstrip().startswith("# ") else f"# {plain(page.title)}\n\n{page.body}"
+        pages[page.name] = title_block(page.title) + body
     nav.extend(_content_nav(end))
-    pages["reference.md"] = render(env, "reference.md.j2", loaded.layout.templates,
+    pages["reference.md"] = title_block("Reference: program.yaml") + render(env, "reference.md.j2", loaded.layout.templates,
                                    sections=reference_sections(), **context)
     nav.append({"Reference: program.yaml": "reference.md"})
     files = {f"assets/{p.name}": p.read_bytes() for p in sorted(ASSETS.iterdir()) if p.is_file()}

@@ -92,6 +92,9 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str, b
             return f"expected an email address, got {describe(value)}", "write it like name@example.org", False
         if ctx.get("pattern", "").startswith("^[a-z]{2,3}"):
             return f"expected a language tag, got {describe(value)}", "for example `en`, `de` or `fr-CA`", False
+        if ctx.get("pattern", "").startswith("^[a-z][a-z0-9_]*"):
+            return (f"expected a column name (lowercase letters, digits and underscores), got {describe(value)}",
+                    f"for example `{slugify(value).replace('-', '_')}`", False)
         return f"expected text matching {ctx.get('pattern')}, got {describe(value)}", "", False
     if kind in {"string_too_short"}:
         return "expected text, got an empty value", "write something here or remove the key", False
@@ -101,6 +104,9 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str, b
         n = ctx.get("min_length", 1)
         return f"expected at least {n} item{'s' if n != 1 else ''}, got {ctx.get('actual_length', 0)}", \
             "add items as lines starting with `- `", False
+    if kind == "too_long":
+        n = ctx.get("max_length")
+        return f"expected at most {n} items, got {ctx.get('actual_length')}", "", False
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         return f"expected a whole number, got {describe(value)}", "write digits only, e.g. 2", False
     if kind in {"float_parsing", "float_type"}:

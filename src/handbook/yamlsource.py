@@ -116,6 +116,11 @@ def load_yaml(raw: bytes | str, name: str) -> Source:
     return Source(name, text, data, builder.values, builder.keys)
 
 
+def check_syntax(raw: bytes, name: str) -> None:
+    """Raise InputError if `raw` is not well-formed YAML; tags (e.g. `!!python/name`) are not resolved."""
+    _check_structure(decode(raw, name), name)
+
+
 def _check_structure(text: str, name: str) -> None:
     """Scan the event stream (iterative, cheap) for too-deep nesting and many documents."""
     depth = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Protocol
 
@@ -13,6 +14,18 @@ class SiteEngine(Protocol):
 
     def __call__(self, *, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
                  nav: list[NavItem], extra_css: list[str]) -> None: ...
+
+
+def escape_nav(nav: list[NavItem]) -> list[NavItem]:
+    """Return `nav` with titles HTML-escaped: MkDocs themes print nav titles and the site name raw."""
+    escaped: list[NavItem] = []
+    for item in nav:
+        if isinstance(item, dict):
+            escaped.append({html.escape(title, quote=False): escape_nav(target) if isinstance(target, list) else target
+                            for title, target in item.items()})
+        else:
+            escaped.append(item)
+    return escaped
 
 
 ENGINES = ("mkdocs", "zensical")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from ..errors import EngineError, InputError, Problem
 from ..site import NavItem
+from . import escape_nav
 
 # Extensions the generated pages use; added when the coordinator's mkdocs.yml lacks them.
 REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details",
@@ -74,10 +76,10 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
     extensions += [e for e in REQUIRED_EXTENSIONS if e not in present]
     extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
     overrides: dict[str, Any] = {
-        "site_name": site_name,
+        "site_name": html.escape(site_name, quote=False),
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
-        "nav": nav,
+        "nav": escape_nav(nav),
         "theme": theme,
         "markdown_extensions": extensions,
         "extra_css": list(raw.get("extra_css") or []) + extra_css,

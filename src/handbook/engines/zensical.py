@@ -6,6 +6,7 @@ derived configuration next to the docs tree (Zensical wants relative paths) and 
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import yaml
 
 from ..errors import EngineError, InputError, Problem
 from ..site import NavItem
+from . import escape_nav
 from .mkdocs import REQUIRED_EXTENSIONS, _extension_names
 
 
@@ -41,9 +43,9 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
     plugins = raw.get("plugins")
     if isinstance(plugins, list):  # Zensical has search built in and runs no MkDocs plugins
         plugins = [p for p in plugins if p == "search" or (isinstance(p, dict) and "search" in p)]
-    config: dict[str, Any] = {**raw, "site_name": site_name, "theme": theme, "markdown_extensions": extensions,
+    config: dict[str, Any] = {**raw, "site_name": html.escape(site_name, quote=False), "theme": theme, "markdown_extensions": extensions,
                               "extra_css": list(raw.get("extra_css") or []) + extra_css,
-                              "use_directory_urls": False, "nav": nav}
+                              "use_directory_urls": False, "nav": escape_nav(nav)}
     if plugins is not None:
         config["plugins"] = plugins
     work = docs_dir.parent

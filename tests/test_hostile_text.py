@@ -1,0 +1,84 @@
+"""Hostile text in program.yaml never runs in a reader's browser: it is shown exactly as written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+pytest.register_assert_rewrite("browser")
+from browser import Contexts, serve  # noqa: E402
+
+from conftest import SMALL, run_cli  # noqa: E402
+
+pytest_plugins = ["browser"]
+
+SCRIPT = "<script>window.__pwned = 'script'</script>"
+IMAGE = '<img src=x onerror="window.__pwned = \'onerror\'">'
+TEMPLATE = "{{ 7*7 }} {% if true %}yes{% endif %}"
+# (text in the small program, what replaces it: the same key with a hostile value, the page that shows it)
+HOSTILE = [
+    ("title: Time constraints", "title", SCRIPT, "challenges/busy.html"),
+    ("description: Busy schedules.", "description", f"{IMAGE} and [click me](javascript:window.__pwned=1)",
+     "challenges/busy.html"),
+    ("      - Cancelled sessions", "      -", TEMPLATE, "challenges/busy.html"),
+    ("title: Allocate time", "title", "</title><script>window.__pwned='title'</script>", "playbooks/allocate-time.html"),
+    ("title: Risk of harm", "title", 'Risk "of" harm <b onmouseover=alert(1)>x</b>', "confidentiality.html"),
+    ("    - Be on time", "    -", '<iframe src="javascript:alert(1)"></iframe>', "guidelines.html"),
+    ("summary: A *small* peer mentoring circle.", "summary",
+     '<svg onload="window.__pwned=1"></svg> [x](  JaVaScRiPt:alert(1) ) <style>body{display:none}</style>',
+     "index.html"),
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import shutil
+
+    project = tmp_path_factory.mktemp("hostile") / "project"
+    shutil.copytree(SMALL, project, ignore=shutil.ignore_patterns("build", ".handbook"))
+    program = project / "program.yaml"
+    text = program.read_text(encoding="utf-8")
+    for old, key, value, _page in HOSTILE:
+        assert old in text, old
+        separator = " " if key.endswith("-") else ": "
+        text = text.replace(old, key + separator + json.dumps(value), 1)
+    program.write_text(text, encoding="utf-8")
+    result = run_cli("build", "--project", project)
+    assert result.exit_code == 0, result.stderr
+    with serve(project / "build" / "site") as url:
+        yield url
+
+
+@pytest.mark.parametrize("page", sorted({h[3] for h in HOSTILE}))
+def test_hostile_values_do_not_run_and_show_as_written(browser: Any, hostile_site: str, page: str) -> None:
+    contexts = Contexts(browser, hostile_site)
+    dialogs: list[str] = []
+    tab = contexts.page()
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    tab.goto(page)
+    tab.wait_for_load_state("networkidle")
+    for link in tab.locator("article a").all():
+        href = (link.get_attribute("href") or "").strip().lower()
+        assert not href.startswith(("javascript:", "data:", "vbscript:")), href
+    tab.mouse.move(200, 300)
+    assert tab.evaluate("window.__pwned") is None
+    assert not dialogs
+    article = tab.locator("article").inner_text()
+    for _old, _key, new, where in HOSTILE:
+        if where != page:
+            continue
+        if SCRIPT in new:
+            assert SCRIPT in article
+        if TEMPLATE in new:
+            assert TEMPLATE in article
+        if "<img" in new:
+            assert "<img src=x onerror=" in article
+    assert tab.locator("article script, article img[onerror], article iframe, article svg[onload]").count() == 0
+    assert tab.locator("article").is_visible()
+    own = hostile_site.rstrip("/")
+    assert not contexts.foreign(own), contexts.foreign(own)
+    assert not contexts.errors, contexts.errors
+    contexts.close()
