@@ -1,0 +1,80 @@
+"""A killed build loses nothing, and the same inputs build the same bytes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import tree_digest
+from test_example_site import copy_example
+
+EPOCH = "1788220800"  # 2026-09-01, fixed so that builds repeat
+
+
+def build(project: Path, *, clear_cache: bool = True) -> subprocess.CompletedProcess[str]:
+    if clear_cache:
+        subprocess.run(["rm", "-rf", str(project / ".handbook")], check=True)
+    return subprocess.run([sys.executable, "-m", "handbook", "build", "--quiet", "--project", str(project)],
+                          capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+                          timeout=300, check=False)
+
+
+def test_two_builds_in_different_folders_are_byte_identical(tmp_path: Path) -> None:
+    first = copy_example(tmp_path / "one")
+    second = copy_example(tmp_path / "elsewhere" / "two")
+    assert build(first).returncode == 0
+    assert build(second).returncode == 0
+    a, b = tree_digest(first / "build"), tree_digest(second / "build")
+    assert sorted(a) == sorted(b)
+    different = [name for name in a if a[name] != b[name]]
+    assert not different, f"files that differ between two builds: {different}"
+    assert any(name.startswith("pdf/agreements/") for name in a)
+    assert any(name.startswith("calendar/") for name in a)
+    assert "handbook-site.zip" in a
+
+
+def test_an_incremental_build_equals_a_cold_build(tmp_path: Path) -> None:
+    warm = copy_example(tmp_path / "warm")
+    cold = copy_example(tmp_path / "cold")
+    assert build(warm).returncode == 0
+    for project in (warm, cold):
+        program = project / "program.yaml"
+        program.write_text(program.read_text(encoding="utf-8").replace("length_minutes: 60", "length_minutes: 75"),
+                           encoding="utf-8")
+    assert build(warm, clear_cache=False).returncode == 0
+    assert build(cold).returncode == 0
+    assert tree_digest(warm / "build") == tree_digest(cold / "build")
+
+
+@pytest.mark.parametrize("delay", [0.0, 1.0, 2.0, 3.5])
+def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_build(tmp_path: Path, delay: float) -> None:
+    """Killed `delay` seconds after it starts writing: while PDFs render (they take seconds here)."""
+    project = copy_example(tmp_path / "project")
+    assert build(project).returncode == 0
+    before = tree_digest(project / "build")
+    program = project / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8").replace("length_minutes: 60", "length_minutes: 75"),
+                       encoding="utf-8")
+    subprocess.run(["rm", "-rf", str(project / ".handbook")], check=True)  # every PDF must render again
+    running = subprocess.Popen([sys.executable, "-m", "handbook", "build", "--quiet", "--project", str(project)],
+                               env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith("build.new-") for p in project.iterdir()):
+        assert running.poll() is None, "the build ended before it started writing"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(delay)
+    os.killpg(running.pid, signal.SIGKILL)  # the build and its PDF workers, without warning
+    running.wait()
+    after_kill = tree_digest(project / "build")
+    assert build(project, clear_cache=False).returncode == 0  # the next build cleans up and finishes
+    complete = tree_digest(project / "build")
+    assert after_kill in (before, complete), "a killed build left a half-written build/"
+    assert not [p for p in project.iterdir() if p.name.startswith("build.")]
