@@ -6,15 +6,17 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import fcntl
+import hashlib
+import json
 import os
 import re
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional
-from contextlib import contextmanager
 
 from .calendars import render_calendars
 from .cohort import Cohort, load_cohort
@@ -24,8 +26,7 @@ from .offline import OFFLINE_ZIP, package_site
 from .printing import PrintSet, render_print
 from .project import PROGRAM_FILE, Layout, Loaded, load_content, load_program, template_problems
 from .site import SiteTree, render_site, reserved_names
-from .yamlsource import check_syntax
-from .yamlsource import load_yaml
+from .yamlsource import check_syntax, load_yaml
 
 Progress = Callable[[str], None]
 PDF_CACHE = Path(".handbook") / "cache" / "pdf"  # PDFs of the last build by the hash of their inputs
@@ -41,6 +42,7 @@ class BuildResult:
     build_dir: Path
     pages: int
     seconds: float
+    skipped: bool = False  # nothing changed, nothing was done
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,63 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+STATE_FILE = Path(".handbook") / "last-build.json"
+
+
+def _input_files(layout: Layout) -> list[Path]:
+    """Return every file a build reads: program, cohort, site settings, content/ and templates/."""
+    files = [layout.program, layout.mkdocs]
+    if layout.program.is_file():
+        # The cohort's name, read without parsing: a no-op build must not pay for loading.
+        match = re.search(rb"^cohort:[ \t]*['\"]?([^'\"#\r\n]+?)['\"]?[ \t]*(?:#.*)?$", layout.program.read_bytes(), re.M)
+        if match:
+            files.append(layout.root / match.group(1).decode("utf-8", "replace"))
+    for folder in (layout.content, layout.templates):
+        if folder.is_dir():
+            files += [p for p in folder.rglob("*") if p.is_file()]
+    return sorted(set(files))
+
+
+def inputs_digest(layout: Layout, engine: str) -> str:
+    """Return a fingerprint of everything that shapes a build: inputs, this package, engine and date."""
+    digest = hashlib.sha256()
+    digest.update(f"{engine}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
+    for path in _input_files(layout):
+        digest.update(layout.relative(path).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"(absent)")
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def outputs_stamp(layout: Layout) -> list[list[object]]:
+    """Return (path, size, mtime) of every file under build/: cheap, and changes if anyone touches it."""
+    if not layout.build.is_dir():
+        return []
+    return [[p.relative_to(layout.build).as_posix(), p.stat().st_size, p.stat().st_mtime_ns]
+            for p in sorted(layout.build.rglob("*")) if p.is_file()]
+
+
+def last_build(layout: Layout) -> dict[str, object] | None:
+    """Return what the last successful build recorded, or None."""
+    try:
+        return json.loads((layout.root / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def remember_build(layout: Layout, digest: str, pages: int) -> None:
+    """Record the inputs and outputs of a successful build, for the next no-op check."""
+    state = layout.root / STATE_FILE
+    state.parent.mkdir(parents=True, exist_ok=True)
+    temp = state.with_suffix(".tmp")
+    temp.write_text(json.dumps({"inputs": digest, "pages": pages, "outputs": outputs_stamp(layout)}),
+                    encoding="utf-8")
+    os.replace(temp, state)
+
+
 def keep_private(previous: Path, staging: Path) -> None:
     """Carry build/private/ (written by `handbook match`, not by the build) into the new build."""
     source = previous / PRIVATE_DIR
@@ -220,10 +279,22 @@ def copy_downloads(print_set: PrintSet, pdf_dir: Path, site_dir: Path) -> int:
     return len(public)
 
 
-def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = None) -> BuildResult:
-    """Build the project at `root` into `root/build`, replacing it only when everything succeeded."""
+def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = None,
+          watch_pdfs: Callable[[Callable[[], tuple[int, int]]], None] | None = None,
+          force: bool = False) -> BuildResult:
+    """Build the project at `root` into `root/build`, replacing it only when everything succeeded.
+
+    Nothing is done when no input changed since the last build and build/ is as that build left it
+    (`force` builds anyway). `watch_pdfs` is called with a function that tells how far the PDFs are.
+    """
     started = time.perf_counter()
     say = progress or (lambda _message: None)
+    layout = Layout(root.resolve())
+    digest = inputs_digest(layout, engine)
+    previous = last_build(layout)
+    if not force and previous and previous.get("inputs") == digest and previous.get("outputs") == outputs_stamp(layout):
+        say("nothing changed since the last build")
+        return BuildResult(layout.build, int(previous.get("pages", 0)), time.perf_counter() - started, skipped=True)
     # First gather all data: load, validate and render, before anything is written.
     loaded = load(root)
     say("program is valid" + (f", cohort of {len(loaded.cohort.participants)} people in "
@@ -258,6 +329,8 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
                 except EngineError as exc:
                     raise _engine_problems(exc, loaded) from None
             say("site built")
+            if watch_pdfs is not None:
+                watch_pdfs(job.progress)
             report = job.result()
             say(f"printed {len(report.pages)} PDFs ({report.rendered} rendered, {report.reused} unchanged)")
             copied = copy_downloads(prints, staging / "pdf", staging / "site")
@@ -267,6 +340,7 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
             _write_tree(staging / CALENDAR_DIR, dict(calendars))
             keep_private(layout.build, staging)
             publish(staging, layout.build)
+            remember_build(layout, digest, len(tree.pages))
         except BaseException:
             if job is not None:
                 job.close()

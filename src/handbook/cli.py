@@ -60,15 +60,20 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True,
               help="Site engine; zensical needs the optional extra `handbook[zensical]`.")
-def build(project: Path, debug: bool, quiet: bool, engine: str) -> None:
-    """Build the handbook site (and PDFs) into build/."""
+@click.option("--force", is_flag=True, help="Build even when nothing changed since the last build.")
+def build(project: Path, debug: bool, quiet: bool, engine: str, force: bool) -> None:
+    """Build the handbook site, PDFs and calendars into build/."""
 
     def action() -> None:
         from .build import build as build_project
 
         console = _console(stderr=False)
-        result = build_project(project, engine=engine,
-                               progress=None if quiet else lambda m: console.print(f"  {m}", markup=False))
+        result = build_project(project, engine=engine, force=force,
+                               progress=None if quiet else lambda m: console.print(f"  {m}", markup=False),
+                               watch_pdfs=None if quiet else lambda done: _pdf_progress(console, done))
+        if result.skipped and not quiet:
+            console.print(f"build/ is up to date ({result.seconds:.2f} s); --force builds anyway", markup=False)
+            return
         if not quiet:
             console.print(f"built {result.pages} pages into {result.build_dir / 'site'} "
                           f"in {result.seconds:.1f} s", markup=False)
@@ -104,6 +109,25 @@ def check(project: Path, debug: bool, standards: bool) -> None:
             _print_standards(program)
 
     run(action, debug)
+
+
+def _pdf_progress(console: Any, done: Callable[[], tuple[int, int]]) -> None:
+    """Show a progress bar while the PDFs render (on a terminal only; nothing otherwise)."""
+    import time
+
+    if not console.is_terminal:
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("  printing PDFs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("pdf", total=None)
+        while True:
+            finished, total = done()
+            bar.update(task, completed=finished, total=max(total, 1))
+            if finished >= total:
+                return
+            time.sleep(0.1)
 
 
 def _print_standards(program: Any) -> None:

@@ -845,6 +845,13 @@ class PdfJob:
 
         return done
 
+    def progress(self) -> tuple[int, int]:
+        """Return (units of work done, units of work known so far); stamping adds units as templates finish."""
+        with self.lock:
+            futures = list(self.futures)
+            pending = self.templates_pending
+        return sum(f.done() for f in futures), len(futures) + pending
+
     def result(self) -> PdfReport:
         """Wait for every file; raise InputError or EngineError on problems, else return the report."""
         try:
