@@ -70,3 +70,16 @@ def test_program_calendar_holds_training_and_milestones() -> None:
 
 def test_no_cohort_means_only_the_program_calendar(tmp_path: Path) -> None:
     assert list(render_calendars(PROGRAM, None)) == ["program.ics"]
+
+
+def test_the_build_writes_the_calendars(tmp_path: Path) -> None:
+    from conftest import run_cli
+    from test_example_site import copy_example
+
+    project = copy_example(tmp_path / "project")
+    assert run_cli("build", "--project", project).exit_code == 0
+    written = sorted(p.name for p in (project / "build" / "calendar").iterdir())
+    assert written == sorted(["program.ics"] + [f"{g.id}.ics" for g in COHORT.groups])
+    for path in (project / "build" / "calendar").iterdir():
+        assert events(path.read_bytes())
+    assert not list((project / "build" / "site").rglob("*.ics"))  # calendars name people: never on the site

@@ -82,3 +82,22 @@ def test_hostile_values_do_not_run_and_show_as_written(browser: Any, hostile_sit
     assert not contexts.foreign(own), contexts.foreign(own)
     assert not contexts.errors, contexts.errors
     contexts.close()
+
+
+def test_hostile_values_reach_pdfs_as_text_not_markup(tmp_path: Path) -> None:
+    import shutil
+
+    from pypdf import PdfReader
+
+    project = tmp_path / "project"
+    shutil.copytree(SMALL, project, ignore=shutil.ignore_patterns("build", ".handbook"))
+    program = project / "program.yaml"
+    hostile = f"{SCRIPT} <b>bold</b> {TEMPLATE} [x](javascript:window.__pwned=1)"
+    text = program.read_text(encoding="utf-8").replace("summary: A *small* peer mentoring circle.",
+                                                        "summary: " + json.dumps(hostile))
+    program.write_text(text, encoding="utf-8")
+    assert run_cli("build", "--project", project).exit_code == 0
+    for pdf in ("agreements/blank.pdf", "handbook.pdf"):
+        shown = " ".join(page.extract_text() for page in PdfReader(project / "build" / "pdf" / pdf).pages)
+        assert SCRIPT in shown and "<b>bold</b>" in shown and TEMPLATE in shown, pdf
+        assert "javascript:" not in shown

@@ -187,3 +187,21 @@ def test_roster_with_byte_order_mark_is_read(tmp_path: Path) -> None:
     project = build_file_tree(tmp_path / "p", {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
                                                "roster.csv": b"\xef\xbb\xbf" + roster_csv(30, 2).encode()})
     assert run_cli("match", project / "roster.csv", "--project", project).exit_code == 0
+
+
+def test_the_example_roster_matches_everyone_into_pairs_and_one_triad(tmp_path: Path) -> None:
+    project = build_file_tree(tmp_path / "p", {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
+                                               "roster.csv": (ROOT / "roster.csv").read_text(encoding="utf-8"),
+                                               "cohort.yaml": (ROOT / "cohort.yaml").read_text(encoding="utf-8")})
+    result = run_cli("match", "roster.csv", "--out", "matched.yaml", "--project", project)
+    assert result.exit_code == 0, result.stderr
+    import yaml
+
+    cohort = yaml.safe_load((project / "matched.yaml").read_text(encoding="utf-8"))
+    members = [m for g in cohort["groups"] for m in g["members"]]
+    roster_ids = [line.split(",")[0] for line in (ROOT / "roster.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert sorted(members) == sorted(roster_ids)
+    assert [len(g["members"]) for g in cohort["groups"]].count(3) == len(roster_ids) % 2
+    managers = {p["id"]: p.get("manager") for p in cohort["participants"]}
+    for group in cohort["groups"]:
+        assert len({managers[m] for m in group["members"]}) == len(group["members"])
