@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..site import NavItem
 
@@ -26,6 +26,37 @@ def escape_nav(nav: list[NavItem]) -> list[NavItem]:
         else:
             escaped.append(item)
     return escaped
+
+
+# Extensions the generated pages use; added when the coordinator's mkdocs.yml lacks them.
+REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details",
+                       "pymdownx.superfences")
+
+
+def extension_names(extensions: Any) -> set[str]:
+    """Return the names of Markdown extensions listed as names or as {name: options}."""
+    names: set[str] = set()
+    for item in extensions or []:
+        names.update(item if isinstance(item, dict) else [item])
+    return names
+
+
+def owned_settings(raw: dict[str, Any], *, site_name: str, language: str, nav: list[NavItem],
+                   extra_css: list[str]) -> dict[str, Any]:
+    """Return the settings the generator owns, merged with the coordinator's mkdocs.yml `raw`.
+
+    No web fonts (no request to another host), the program's language, the extensions our pages
+    need, our stylesheet after theirs, escaped titles, and URLs that work from disk.
+    """
+    theme = raw.get("theme") or {"name": "material"}
+    theme = {"name": theme} if isinstance(theme, str) else dict(theme)
+    theme.update(font=False, language=language.split("-")[0])
+    extensions = list(raw.get("markdown_extensions") or [])
+    present = extension_names(extensions)
+    extensions += [e for e in REQUIRED_EXTENSIONS if e not in present]
+    return {"site_name": html.escape(site_name, quote=False), "theme": theme, "markdown_extensions": extensions,
+            "extra_css": list(raw.get("extra_css") or []) + extra_css, "nav": escape_nav(nav),
+            "use_directory_urls": False}
 
 
 ENGINES = ("mkdocs", "zensical")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 from pathlib import Path
@@ -10,11 +9,7 @@ from typing import Any
 
 from ..errors import EngineError, InputError, Problem
 from ..site import NavItem
-from . import escape_nav
-
-# Extensions the generated pages use; added when the coordinator's mkdocs.yml lacks them.
-REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details",
-                       "pymdownx.superfences")
+from . import extension_names, owned_settings
 
 # The Web Worker shim that lets search run from file:// (site.py ships it from handbook/assets/).
 # Named here, the offline plugin does not add its own copy from a CDN.
@@ -30,20 +25,13 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _extension_names(extensions: Any) -> set[str]:
-    names: set[str] = set()
-    for item in extensions or []:
-        names.update(item if isinstance(item, dict) else [item])
-    return names
-
-
 def _with_offline(plugins: Any) -> Any:
     """Return the coordinator's plugins with mkdocs-material's offline plugin added."""
     if plugins is None:
         plugins = ["search"]  # MkDocs' default when mkdocs.yml names no plugins
     if isinstance(plugins, dict):
         return plugins if "offline" in plugins else {**plugins, "offline": {}}
-    return list(plugins) if "offline" in _extension_names(plugins) else list(plugins) + ["offline"]
+    return list(plugins) if "offline" in extension_names(plugins) else list(plugins) + ["offline"]
 
 
 def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
@@ -67,25 +55,13 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
     if not isinstance(raw, dict):
         raise InputError([Problem(name, 1, 1, "expected a mapping of settings",
                                   hint="start from the default: `handbook init DIR` writes one")])
-    theme = raw.get("theme") or {"name": "material"}
-    theme = {"name": theme} if isinstance(theme, str) else dict(theme)
-    # Owned by the generator: no web fonts (no request to another host), the program's language.
-    theme.update(font=False, language=language.split("-")[0])
-    extensions = list(raw.get("markdown_extensions") or [])
-    present = _extension_names(extensions)
-    extensions += [e for e in REQUIRED_EXTENSIONS if e not in present]
     extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
     overrides: dict[str, Any] = {
-        "site_name": html.escape(site_name, quote=False),
+        **owned_settings(raw, site_name=site_name, language=language, nav=nav, extra_css=extra_css),
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
-        "nav": escape_nav(nav),
-        "theme": theme,
-        "markdown_extensions": extensions,
-        "extra_css": list(raw.get("extra_css") or []) + extra_css,
         # Pages open from disk as well as from a server, search included: the offline plugin
         # writes the search index as a script, and the worker shim runs search from file://.
-        "use_directory_urls": False,
         "plugins": _with_offline(raw.get("plugins")),
         "extra": {**extra, "polyfills": [*(extra.get("polyfills") or []), WORKER_SHIM]},
         "strict": False,

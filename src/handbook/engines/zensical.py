@@ -6,7 +6,6 @@ derived configuration next to the docs tree (Zensical wants relative paths) and 
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import subprocess
@@ -18,8 +17,7 @@ import yaml
 
 from ..errors import EngineError, InputError, Problem
 from ..site import NavItem
-from . import escape_nav
-from .mkdocs import REQUIRED_EXTENSIONS, _extension_names
+from . import owned_settings
 
 
 def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
@@ -34,18 +32,11 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
                                   hint="Zensical reads plain YAML: remove `!!python/...` tags")]) from None
     if not isinstance(raw, dict):
         raise InputError([Problem(settings.name, 1, 1, "expected a mapping of settings")])
-    theme = raw.get("theme") or {"name": "material"}
-    theme = {"name": theme} if isinstance(theme, str) else dict(theme)
-    theme.update(font=False, language=language.split("-")[0])
-    extensions = list(raw.get("markdown_extensions") or [])
-    present = _extension_names(extensions)
-    extensions += [e for e in REQUIRED_EXTENSIONS if e not in present]
     plugins = raw.get("plugins")
     if isinstance(plugins, list):  # Zensical has search built in and runs no MkDocs plugins
         plugins = [p for p in plugins if p == "search" or (isinstance(p, dict) and "search" in p)]
-    config: dict[str, Any] = {**raw, "site_name": html.escape(site_name, quote=False), "theme": theme, "markdown_extensions": extensions,
-                              "extra_css": list(raw.get("extra_css") or []) + extra_css,
-                              "use_directory_urls": False, "nav": escape_nav(nav)}
+    config: dict[str, Any] = {**raw, **owned_settings(raw, site_name=site_name, language=language, nav=nav,
+                                                      extra_css=extra_css)}
     if plugins is not None:
         config["plugins"] = plugins
     work = docs_dir.parent
