@@ -13,7 +13,7 @@ from conftest import ROOT, build_file_tree, run_cli
 from benchmarks.roster_gen import roster_csv
 from handbook.errors import InputError
 from handbook.matching import Scorer, constraint_masks, greedy, match
-from handbook.model import Constraints, Criterion, Matching
+from handbook.model import Constraints, Matching
 from handbook.project import Layout, load_program
 from handbook.roster import read_roster
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ROOT, build_file_tree, run_cli
+from conftest import ROOT, run_cli
 
 from handbook.model import CheckIn
 from handbook.project import Layout, load_program
