@@ -279,6 +279,23 @@ def copy_downloads(print_set: PrintSet, pdf_dir: Path, site_dir: Path) -> int:
     return len(public)
 
 
+def build_site(loaded: Loaded, tree: SiteTree, site_dir: Path, engine: str = "mkdocs") -> None:
+    """Have the site engine build `tree` into `site_dir`, with the project's settings (or the defaults)."""
+    from .engines import get_engine
+
+    layout = loaded.layout
+    settings = layout.mkdocs if layout.mkdocs.is_file() else Path(__file__).parent / "skeleton" / "mkdocs.yml"
+    with tempfile.TemporaryDirectory(prefix="handbook-docs-") as work:
+        docs_dir = Path(work) / "docs"  # engines may keep their own files beside it
+        write_docs(tree, docs_dir)
+        try:
+            get_engine(engine)(docs_dir=docs_dir, site_dir=site_dir, settings=settings,
+                               site_name=loaded.program.program.name, language=loaded.program.program.language,
+                               nav=tree.nav, extra_css=["assets/handbook.css"])
+        except EngineError as exc:
+            raise _engine_problems(exc, loaded) from None
+
+
 def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = None,
           watch_pdfs: Callable[[Callable[[], tuple[int, int]]], None] | None = None,
           force: bool = False) -> BuildResult:
@@ -306,11 +323,9 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
     calendars = render_calendars(loaded.program, loaded.cohort)
     say(f"rendered {len(calendars)} calendars")
     # Start writing files now that all data is gathered: a fresh folder, swapped in at the end.
-    from .engines import get_engine
     from .pdf import PdfJob
 
     layout = loaded.layout
-    site_engine = get_engine(engine)
     with project_lock(layout):
         _clean_stale(layout)
         staging = Path(tempfile.mkdtemp(prefix=f"{layout.build.name}.new-", dir=layout.root))
@@ -318,16 +333,7 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
         try:
             # The PDFs render in worker processes while this process builds the site.
             job = PdfJob(prints, layout.root, staging / "pdf", cache=layout.root / PDF_CACHE)
-            with tempfile.TemporaryDirectory(prefix="handbook-docs-") as work:
-                docs_dir = Path(work) / "docs"  # engines may keep their own files beside it
-                write_docs(tree, docs_dir)
-                settings = layout.mkdocs if layout.mkdocs.is_file() else Path(__file__).parent / "skeleton" / "mkdocs.yml"
-                try:
-                    site_engine(docs_dir=docs_dir, site_dir=staging / "site", settings=settings,
-                                site_name=loaded.program.program.name, language=loaded.program.program.language,
-                                nav=tree.nav, extra_css=["assets/handbook.css"])
-                except EngineError as exc:
-                    raise _engine_problems(exc, loaded) from None
+            build_site(loaded, tree, staging / "site", engine)
             say("site built")
             if watch_pdfs is not None:
                 watch_pdfs(job.progress)

@@ -84,27 +84,15 @@ def snapshot(root: Path, extra: tuple[Path, ...] = ()) -> dict[str, tuple[float,
 
 def build_preview(root: Path, site_dir: Path) -> int:
     """Build the site alone into `site_dir` (replacing it); return the number of pages."""
-    from .build import load, write_docs
-    from .engines import get_engine
+    from .build import build_site, load, publish
     from .site import render_site
 
     loaded = load(root)
     tree = render_site(loaded)
     staging = site_dir.with_name(site_dir.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
-    docs = site_dir.with_name("docs")
-    shutil.rmtree(docs, ignore_errors=True)
-    write_docs(tree, docs)
-    layout = loaded.layout
-    settings = layout.mkdocs if layout.mkdocs.is_file() else Path(__file__).parent / "skeleton" / "mkdocs.yml"
-    get_engine("mkdocs")(docs_dir=docs, site_dir=staging, settings=settings, site_name=loaded.program.program.name,
-                         language=loaded.program.program.language, nav=tree.nav, extra_css=["assets/handbook.css"])
-    old = site_dir.with_name(site_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site_dir.exists():
-        site_dir.rename(old)
-    staging.rename(site_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    build_site(loaded, tree, staging)
+    publish(staging, site_dir)
     return len(tree.pages)
 
 
