@@ -43,6 +43,30 @@ def tree_digest(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+EXAMPLE_FILES = ("program.yaml", "mkdocs.yml", "content", "templates", "cohort.yaml", "roster.csv")
+
+
+def copy_example(target: Path) -> Path:
+    """Copy the example project (the repository's own program) into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in EXAMPLE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        elif source.is_file():
+            shutil.copy2(source, target / name)
+    return target
+
+
+def small_with_cohort(target: Path, cohort: str) -> Path:
+    """Copy the small golden project to `target` with `cohort` as its cohort file, and return `target`."""
+    shutil.copytree(SMALL, target, ignore=shutil.ignore_patterns("build", ".handbook"))
+    program = target / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8") + "\ncohort: cohort.yaml\n", encoding="utf-8")
+    build_file_tree(target, {"cohort.yaml": cohort})
+    return target
+
+
 @pytest.fixture
 def small_project(tmp_path: Path) -> Path:
     """A copy of the small golden project, free to change."""

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import SMALL, build_file_tree, run_cli, tree_digest
-from test_example_site import copy_example
+from conftest import copy_example
 
 PROGRAM = (SMALL / "program.yaml").read_text(encoding="utf-8")
 

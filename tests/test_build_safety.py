@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tree_digest
-from test_example_site import copy_example
+from conftest import copy_example
 
 EPOCH = "1788220800"  # 2026-09-01, fixed so that builds repeat
 

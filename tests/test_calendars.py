@@ -74,7 +74,7 @@ def test_no_cohort_means_only_the_program_calendar(tmp_path: Path) -> None:
 
 def test_the_build_writes_the_calendars(tmp_path: Path) -> None:
     from conftest import run_cli
-    from test_example_site import copy_example
+    from conftest import copy_example
 
     project = copy_example(tmp_path / "project")
     assert run_cli("build", "--project", project).exit_code == 0

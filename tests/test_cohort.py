@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SMALL, build_file_tree, run_cli
+from conftest import ROOT, small_with_cohort, run_cli
 
 from handbook.build import load
 from handbook.errors import InputError
@@ -36,12 +35,7 @@ groups:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The small golden project with a small cohort."""
-    target = tmp_path / "project"
-    shutil.copytree(SMALL, target, ignore=shutil.ignore_patterns("build", ".handbook"))
-    program = target / "program.yaml"
-    program.write_text(program.read_text(encoding="utf-8") + "\ncohort: cohort.yaml\n", encoding="utf-8")
-    build_file_tree(target, {"cohort.yaml": COHORT})
-    return target
+    return small_with_cohort(tmp_path / "project", COHORT)
 
 
 def problems_of(root: Path) -> list[str]:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from test_example_site import copy_example, page_text
+from conftest import copy_example
+from test_example_site import page_text
 
 
 @pytest.mark.parametrize("engine", ["mkdocs", "zensical"])

@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli, tree_digest
-
-EXAMPLE_FILES = ("program.yaml", "mkdocs.yml", "content", "templates", "cohort.yaml", "roster.csv")
-
-
-def copy_example(target: Path) -> Path:
-    """Copy the example project (the repository's own program) into `target`."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in EXAMPLE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.is_file():
-            shutil.copy2(source, target / name)
-    return target
-
+from conftest import copy_example, run_cli, tree_digest
 
 @pytest.fixture(scope="module")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -17,29 +17,18 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, run_cli
+from conftest import copy_example, run_cli
 
 from handbook.build import load
 from handbook.printing import agreement_fingerprint, downloads, review_dates
 
-EXAMPLE_FILES = ("program.yaml", "mkdocs.yml", "content", "templates", "cohort.yaml", "roster.csv")
 EPOCH = "1788220800"  # 2026-09-01T00:00:00Z
 
 
 @pytest.fixture(scope="session")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example project, with its cohort, built once with a fixed SOURCE_DATE_EPOCH."""
-    project = tmp_path_factory.mktemp("pdf-example") / "project"
-    project.mkdir()
-    for name in EXAMPLE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        elif source.is_file():
-            shutil.copy2(source, project / name)
-    program = project / "program.yaml"
-    if not re.search(r"^cohort:", program.read_text(encoding="utf-8"), re.M):
-        program.write_text(program.read_text(encoding="utf-8") + "\ncohort: cohort.yaml\n", encoding="utf-8")
+    project = copy_example(tmp_path_factory.mktemp("pdf-example") / "project")
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:

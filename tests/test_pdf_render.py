@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import collections
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import SMALL, build_file_tree
+from conftest import build_file_tree, small_with_cohort
 
 from handbook.build import load
 from handbook.errors import InputError, TemplateError
@@ -37,12 +36,8 @@ groups:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    target = tmp_path / "project"
-    shutil.copytree(SMALL, target, ignore=shutil.ignore_patterns("build", ".handbook"))
-    program = target / "program.yaml"
-    program.write_text(program.read_text(encoding="utf-8") + "\ncohort: cohort.yaml\n", encoding="utf-8")
-    build_file_tree(target, {"cohort.yaml": COHORT})
-    return target
+    """The small golden project with a small cohort."""
+    return small_with_cohort(tmp_path / "project", COHORT)
 
 
 def agreements_only(root: Path) -> PrintSet:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT, run_cli
-from test_example_site import copy_example
+from conftest import copy_example
 
 CHROMIUM = Path("/usr/bin/chromium")
 NODE_MODULES = ROOT / "node_modules"
