@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .cohort import validate_cohort
 from .errors import InputError, Problem
-from .matching import MatchResult, greedy, match
+from .matching import MatchResult, match
 from .matchreport import cohort_yaml, report_html
 from .project import Layout, load_program
 from .roster import read_roster
@@ -84,8 +84,9 @@ def run_match(root: Path, roster: Path, out: Path, *, start: dt.date | None = No
                          needs_timezone=policy.constraints.max_timezone_gap_hours is not None)
     earlier = previous_groups(previous, layout.root)
     start = start or program.program.effective_date
-    result = match(people, policy, when=start, previous=earlier, roster_name=roster_name)
-    greedy_total = greedy(people, policy, when=start, previous=earlier)
+    # The greedy baseline reuses the match's pass over every pair rather than scoring them again.
+    result = match(people, policy, when=start, previous=earlier, roster_name=roster_name, with_greedy=True)
+    greedy_total = result.greedy_total
     cohort_name = name or f"{program.program.name} {start.isoformat()}"
     _write_atomically(out, cohort_yaml(result, people, start=start, name=cohort_name, roster=Path(roster_name).name))
     report = layout.build / REPORT

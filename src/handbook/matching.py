@@ -1,15 +1,23 @@
-"""Match peers: score every allowed pair, then maximum-weight matching (blossom), one triad if odd.
+"""Match peers: keep each person's best allowed partners, then maximum-weight matching (blossom), one triad if odd.
 
 Pure: people and the program's matching policy in, groups and figures out. A person who cannot be
 placed is never dropped: the match fails with who it is and which constraints block them.
+
+Memory grows with the roster, not with its square: pairs are scored and checked against the
+constraints a block of rows at a time, and only each person's best partners are kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import itertools
+import math
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +34,16 @@ CANDIDATES = 10
 # Up to this many people an odd roster's triad is placed exactly (every leftover, every host pair).
 EXACT_TRIAD_LIMIT = 13
 SCALE = 1_000_000  # blossom works on integers: scores are scaled, not rounded to whole points
+# Pairs scored at once (4 MB per matrix of floats), whatever the size of the roster: as fast as
+# bigger blocks, and small enough that a 3,000-person match grows by ~25 MB rather than 1.5 GB.
+BLOCK_CELLS = 1 << 19
+# Distinct answers in a column up to which the points between every two answers are computed once.
+TABLE_LIMIT = 1024
+# Times the people a pruned graph leaves unmatched get every allowed partner back before the match fails.
+RETRIES = 3
+# Blocks of pairs scored at the same time (numpy works outside the interpreter lock).
+THREADS = min(2, os.cpu_count() or 1)
+_EXCLUDED = np.float32(1000.0)  # taken off a forbidden pair's score (at most 100) so it ranks below every allowed pair
 
 CONSTRAINT_NAMES = {
     "manager": "same manager or reporting line",
@@ -54,12 +72,13 @@ class MatchResult:
     allowed_pairs: int
     removed_by: tuple[tuple[str, int], ...]  # constraint -> candidate pairs it removed
     pruned_to: int  # partners kept per person; 0 when every allowed pair was considered
+    greedy_total: float | None = None  # the greedy baseline's total, when asked for; None if it strands someone
 
     @property
     def mean(self) -> float:
         return self.total / len(self.groups) if self.groups else 0.0
 
-    @property
+    @cached_property  # the report asks once per group
     def lowest(self) -> Group:
         return min(self.groups, key=lambda g: (g.score, g.members[0].id))
 
@@ -85,251 +104,499 @@ def utc_offset(zone: str, when: dt.date) -> float | None:
     return offset.total_seconds() / 3600 if offset is not None else None
 
 
+def _number(value: str) -> float | None:
+    try:
+        number = float(value.replace(",", ".")) if value else None
+    except ValueError:
+        return None
+    return number if number is None or math.isfinite(number) else None
+
+
+def _codes(keys: Sequence[object]) -> tuple[np.ndarray, list[object]]:
+    """Return each key's index among the distinct keys other than None, which gets their count, and those keys."""
+    index: dict[object, int] = {}
+    for key in keys:
+        if key is not None:
+            index.setdefault(key, len(index))
+    missing = len(index)
+    codes = np.fromiter((missing if k is None else index[k] for k in keys), dtype=np.intp, count=len(keys))
+    return codes, list(index)
+
+
+class _Column:
+    """One criterion: each person's answer as a code, and the points two answers earn a pair."""
+
+    def __init__(self, column: str, prefer: str, coefficient: float, people: Sequence[Person]) -> None:
+        self.column = column
+        self.similar = prefer == "similar"
+        self.coefficient = coefficient
+        raw = [p.attributes.get(column, "").strip() for p in people]
+        numbers = [_number(v) for v in raw]
+        self.numeric = all(x is not None for x, v in zip(numbers, raw) if v) and any(raw)
+        # Code len(answers) stands for "not answered": it earns no points with anyone.
+        if self.numeric:
+            self.codes, answered = _codes([x if v else None for x, v in zip(numbers, raw)])
+        else:
+            self.codes, answered = _codes([p.values(column) if v else None for p, v in zip(people, raw)])
+        self.absent = len(answered)
+        self.present = np.append(np.ones(len(answered), dtype=bool), False)
+        if self.numeric:
+            self.values = np.append(np.array(answered, dtype=np.float64), 0.0)
+            self.span = float(max(answered) - min(answered)) or 1.0
+        else:
+            self.sets: list[frozenset[str]] = answered  # type: ignore[assignment]
+            self.sizes = np.array([len(s) for s in self.sets] + [0], dtype=np.float64)
+            holders: dict[str, list[int]] = {}
+            for code, values in enumerate(self.sets):
+                for value in values:
+                    holders.setdefault(value, []).append(code)
+            self.holders = {v: np.array(c, dtype=np.intp) for v, c in holders.items()}
+        self.table = self._rows(np.arange(self.absent + 1)) if self.absent < TABLE_LIMIT else None
+
+    def _rows(self, codes: np.ndarray) -> np.ndarray:
+        """Return the points between the answers `codes` and every answer, one row per code."""
+        if self.numeric:
+            distance = np.abs(self.values[codes][:, None] - self.values[None, :]) / self.span
+            fit = 1.0 - distance if self.similar else distance
+        else:
+            inter = np.zeros((len(codes), self.absent + 1), dtype=np.float64)
+            for row, code in enumerate(codes):
+                if code < self.absent:
+                    for value in self.sets[code]:
+                        inter[row, self.holders[value]] += 1.0
+            union = self.sizes[codes][:, None] + self.sizes[None, :] - inter
+            jaccard = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+            fit = jaccard if self.similar else 1.0 - jaccard
+        both = self.present[codes][:, None] & self.present[None, :]
+        return self.coefficient * np.where(both, fit, 0.0)
+
+    def points(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """Return the points of each of `rows` with each of `cols` (everyone by default)."""
+        codes = self.codes[rows]
+        if self.table is not None:
+            table = self.table[codes]
+        else:
+            distinct, inverse = np.unique(codes, return_inverse=True)
+            table = self._rows(distinct)[inverse.reshape(-1)]
+        return table[:, self.codes if cols is None else self.codes[cols]]
+
+    def pair_points(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Return the points of the pairs (a[i], b[i])."""
+        if self.table is not None:
+            return self.table[self.codes[a], self.codes[b]]
+        out = np.empty(len(a), dtype=np.float64)
+        step = max(1, BLOCK_CELLS // (self.absent + 1))
+        for start in range(0, len(a), step):
+            part = slice(start, start + step)
+            distinct, inverse = np.unique(self.codes[a[part]], return_inverse=True)
+            out[part] = self._rows(distinct)[inverse.reshape(-1), self.codes[b[part]]]
+        return out
+
+
 class Scorer:
-    """Scores of every pair of people under a policy, per criterion, as matrices."""
+    """Scores of pairs of people under a policy, per criterion, computed a block of pairs at a time."""
 
     def __init__(self, people: Sequence[Person], policy: Matching) -> None:
         self.people = list(people)
         self.policy = policy
         total_weight = sum(c.weight for c in policy.criteria)
-        n = len(people)
-        self.parts: list[tuple[str, np.ndarray]] = []
-        score = np.zeros((n, n), dtype=np.float64)
-        for criterion in policy.criteria:
-            fit = self._fit(criterion.column, criterion.prefer)
-            points = 100.0 * criterion.weight / total_weight * fit
-            self.parts.append((criterion.column, points))
+        self.columns = [_Column(c.column, c.prefer, 100.0 * c.weight / total_weight, self.people)
+                        for c in policy.criteria]
+
+    def block(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """Return the scores of `rows` with `cols` (everyone by default), a row per person of `rows`."""
+        score = self.columns[0].points(rows, cols)  # a fresh array: 0.0 + points would be the same numbers
+        for column in self.columns[1:]:
+            score += column.points(rows, cols)
+        return score
+
+    def parts(self, a: np.ndarray, b: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """Return, per criterion column, the points of the pairs (a[i], b[i])."""
+        return [(column.column, column.pair_points(a, b)) for column in self.columns]
+
+    def pairs(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Return the scores of the pairs (a[i], b[i])."""
+        score = np.zeros(len(a), dtype=np.float64)
+        for _column, points in self.parts(a, b):
             score += points
-        np.fill_diagonal(score, 0.0)
-        self.score = score
+        return score
 
-    def _fit(self, column: str, prefer: str) -> np.ndarray:
-        """Return a matrix of 0..1: how well each pair fits on one column."""
-        raw = [p.attributes.get(column, "").strip() for p in self.people]
-        numbers = [_number(v) for v in raw]
-        present = np.array([bool(v) for v in raw])
-        both = np.outer(present, present)
-        if all(x is not None for x, v in zip(numbers, raw) if v) and any(raw):
-            values = np.array([x if x is not None else 0.0 for x in numbers])
-            span = float(values[present].max() - values[present].min()) or 1.0
-            distance = np.abs(values[:, None] - values[None, :]) / span
-            fit = 1.0 - distance if prefer == "similar" else distance
-        else:
-            sets = [p.values(column) for p in self.people]
-            vocabulary = sorted(set().union(*sets))
-            index = {v: i for i, v in enumerate(vocabulary)}
-            x = np.zeros((len(sets), max(len(vocabulary), 1)), dtype=np.float64)
-            for row, values in enumerate(sets):
-                for v in values:
-                    x[row, index[v]] = 1.0
-            inter = x @ x.T
-            sizes = x.sum(axis=1)
-            union = sizes[:, None] + sizes[None, :] - inter
-            jaccard = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-            fit = jaccard if prefer == "similar" else 1.0 - jaccard
-        return np.where(both, fit, 0.0)
-
-    def pair(self, i: int, j: int) -> float:
-        return float(self.score[i, j])
+    def pair_groups(self, pairs: Sequence[tuple[int, int]]) -> list[Group]:
+        """Return the groups of these pairs of people with their scores, all pairs scored at once."""
+        if not pairs:
+            return []
+        parts = self.parts(*_sides(pairs))
+        score = np.zeros(len(pairs), dtype=np.float64)
+        for _column, points in parts:
+            score += points
+        columns = [column for column, _points in parts]
+        rounded = zip(*([round(x, 2) for x in points.tolist()] for _column, points in parts))
+        return [Group(tuple(sorted((self.people[a], self.people[b]), key=lambda p: p.id)), value,
+                      tuple(zip(columns, shares)))
+                for (a, b), value, shares in zip(pairs, score.tolist(), rounded)]
 
     def group(self, members: Sequence[int]) -> Group:
         """Return the group of these people with its score: the mean of its pairs' scores."""
-        pairs = list(itertools.combinations(members, 2))
-        breakdown = tuple((column, round(float(np.mean([m[i, j] for i, j in pairs])), 2))
-                          for column, m in self.parts)
-        score = float(np.mean([self.score[i, j] for i, j in pairs]))
+        a, b = (np.array(side, dtype=np.intp) for side in zip(*itertools.combinations(members, 2)))
+        parts = self.parts(a, b)
+        score = np.zeros(len(a), dtype=np.float64)
+        for _column, points in parts:
+            score += points
+        breakdown = tuple((column, round(float(np.mean(points)), 2)) for column, points in parts)
         people = tuple(sorted((self.people[k] for k in members), key=lambda p: p.id))
-        return Group(people, score, breakdown)
-
-
-def _number(value: str) -> float | None:
-    try:
-        return float(value.replace(",", ".")) if value else None
-    except ValueError:
-        return None
+        return Group(people, float(np.mean(score)), breakdown)
 
 
 def _manager_keys(person: Person) -> set[str]:
     return {k.strip().lower() for k in (person.id, person.name, person.email) if k.strip()}
 
 
-def constraint_masks(people: Sequence[Person], policy: Matching, when: dt.date,
-                     previous: Iterable[frozenset[str]] = (), roster_name: str = "roster.csv"
-                     ) -> dict[str, np.ndarray]:
-    """Return, per constraint, a matrix that is True where that constraint forbids the pair."""
-    n = len(people)
-    rules = policy.constraints
-    masks: dict[str, np.ndarray] = {}
-    if rules.different_manager:
-        managers = [p.manager.strip().lower() for p in people]
-        keys = [_manager_keys(p) for p in people]
-        mask = np.zeros((n, n), dtype=bool)
-        for i in range(n):
-            for j in range(i + 1, n):
-                same = bool(managers[i]) and managers[i] == managers[j]
-                line = managers[i] in keys[j] or managers[j] in keys[i]
-                mask[i, j] = mask[j, i] = same or line
-        masks["manager"] = mask
-    if rules.different_department:
-        departments = np.array([p.department.strip().lower() for p in people], dtype=object)
-        masks["department"] = (departments[:, None] == departments[None, :]) & (departments[:, None] != "")
-    if rules.max_timezone_gap_hours is not None:
-        offsets = []
-        problems = []
-        for p in people:
-            offset = utc_offset(p.timezone, when)
-            if offset is None:
-                problems.append(Problem(roster_name, p.line, 0, f"unknown time zone {p.timezone!r} for {p.id!r}",
-                                        hint="write a zone such as Europe/Berlin, or an offset such as +01:00"))
-            offsets.append(offset or 0.0)
-        if problems:
-            raise InputError(problems)
-        values = np.array(offsets)
-        masks["timezone"] = np.abs(values[:, None] - values[None, :]) > rules.max_timezone_gap_hours
-    if rules.no_repeat_partners:
-        index = {p.id: i for i, p in enumerate(people)}
-        mask = np.zeros((n, n), dtype=bool)
-        for group in previous:
-            members = [index[m] for m in group if m in index]
-            for i, j in itertools.combinations(members, 2):
-                mask[i, j] = mask[j, i] = True
-        masks["previous"] = mask
-    return masks
+class _PairSet:
+    """A symmetric set of pairs of people, kept as each person's list of partners."""
+
+    def __init__(self, n: int, pairs: Iterable[tuple[int, int]]) -> None:
+        flat = np.array(list(pairs), dtype=np.intp).reshape(-1, 2)
+        source = np.concatenate([flat[:, 0], flat[:, 1]])
+        target = np.concatenate([flat[:, 1], flat[:, 0]])
+        order = np.lexsort((target, source))
+        self.partners = target[order]
+        self.start = np.searchsorted(source[order], np.arange(n + 1))
+
+    def mark(self, mask: np.ndarray, rows: np.ndarray) -> None:
+        """Set mask[r, j] for every partner j of each person rows[r]."""
+        starts = self.start[rows]
+        lengths = self.start[rows + 1] - starts
+        total = int(lengths.sum())
+        if total:
+            before = np.cumsum(lengths) - lengths
+            offsets = np.arange(total) - np.repeat(before, lengths) + np.repeat(starts, lengths)
+            mask[np.repeat(np.arange(len(rows)), lengths), self.partners[offsets]] = True
 
 
-def _blocked_message(i: int, people: Sequence[Person], masks: dict[str, np.ndarray]) -> tuple[int, str]:
-    counts = [(CONSTRAINT_NAMES[name], int(mask[i].sum() - mask[i, i])) for name, mask in masks.items()]
-    reasons = ", ".join(f"{what} rules out {count}" for what, count in counts if count)
-    others = len(people) - 1
-    return people[i].line, (f"{people[i].id} ({people[i].name}) has no allowed partner among {others} "
-                            f"other {'person' if others == 1 else 'people'}: {reasons}")
+def _equal(codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Return where a person of `rows` and each person share a code."""
+    return codes[rows][:, None] == codes[None, :]
 
 
-def _blossom(nodes: Sequence[int], allowed: np.ndarray, score: np.ndarray,
-             candidates: dict[int, set[int]] | None) -> list[tuple[int, int]]:
-    """Return a maximum-cardinality, maximum-weight matching of `nodes` over allowed edges."""
-    import networkx as nx
+class Rules:
+    """The hard constraints of a policy over a roster, checked a block of pairs at a time."""
 
-    graph = nx.Graph()
+    def __init__(self, people: Sequence[Person], policy: Matching, when: dt.date,
+                 previous: Iterable[frozenset[str]] = (), roster_name: str = "roster.csv") -> None:
+        self.n = n = len(people)
+        rules = policy.constraints
+        self.names: list[str] = []
+        if rules.different_manager:
+            self.names.append("manager")
+            managers = [p.manager.strip().lower() for p in people]
+            self.manager = _blank_codes(managers)
+            holders: dict[str, list[int]] = {}
+            for j, person in enumerate(people):
+                for key in _manager_keys(person):
+                    holders.setdefault(key, []).append(j)
+            # A reporting line: one person's manager is the other person (by id, name or email).
+            self.line = _PairSet(n, ((i, j) for i, m in enumerate(managers) if m for j in holders.get(m, ())))
+        if rules.different_department:
+            self.names.append("department")
+            self.department = _blank_codes([p.department.strip().lower() for p in people])
+        if rules.max_timezone_gap_hours is not None:
+            self.names.append("timezone")
+            zones, names = _codes([p.timezone for p in people])
+            offsets = [utc_offset(zone, when) for zone in names]
+            problems = [Problem(roster_name, p.line, 0, f"unknown time zone {p.timezone!r} for {p.id!r}",
+                                hint="write a zone such as Europe/Berlin, or an offset such as +01:00")
+                        for p, code in zip(people, zones.tolist()) if offsets[code] is None]
+            if problems:
+                raise InputError(problems)
+            values = np.array(offsets, dtype=np.float64)
+            # Few distinct zones: whether two of them are too far apart is looked up, not computed per pair.
+            self.zones = zones
+            self.too_far = np.abs(values[:, None] - values[None, :]) > rules.max_timezone_gap_hours
+        if rules.no_repeat_partners:
+            self.names.append("previous")
+            index = {p.id: i for i, p in enumerate(people)}
+            self.previous = _PairSet(n, (pair for group in previous
+                                         for pair in itertools.combinations(sorted(index[m] for m in group
+                                                                                   if m in index), 2)))
+
+    def masks(self, rows: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """Return, per constraint, where it forbids a person of `rows` to pair with each person."""
+        masks = []
+        for name in self.names:
+            if name == "manager":
+                mask = _equal(self.manager, rows)
+                self.line.mark(mask, rows)
+            elif name == "department":
+                mask = _equal(self.department, rows)
+            elif name == "timezone":
+                mask = self.too_far[self.zones[rows]][:, self.zones]
+            else:
+                mask = np.zeros((len(rows), self.n), dtype=bool)
+                self.previous.mark(mask, rows)
+            mask[np.arange(len(rows)), rows] = False
+            masks.append((name, mask))
+        return masks
+
+
+def _blank_codes(values: Sequence[str]) -> np.ndarray:
+    """Return a code per value, equal for equal values; each blank one gets a code of its own."""
+    codes, distinct = _codes([v or None for v in values])
+    blank = codes == len(distinct)
+    codes[blank] = -1 - np.flatnonzero(blank)
+    return codes
+
+
+def _best(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return each row's k highest values that are not negative and their columns: highest first,
+    ties by lower column (as a full sort would), padded with column -1."""
+    count, width = values.shape
+    if k == 0:
+        return np.zeros((count, 0), dtype=np.intp), np.zeros((count, 0))
+    if k < width:
+        cols = np.argpartition(values, width - k, axis=1)[:, width - k:]
+        chosen = np.take_along_axis(values, cols, axis=1)
+        kth = chosen.min(axis=1)
+        taken = np.count_nonzero(chosen == kth[:, None], axis=1)
+        tied = values == kth[:, None]
+        for r in np.flatnonzero((np.count_nonzero(tied, axis=1) > taken) & (kth >= 0)).tolist():
+            # The partition kept some of the values equal to the k-th: keep those in the lowest columns instead.
+            above = cols[r][chosen[r] > kth[r]]
+            cols[r, :len(above)] = above
+            cols[r, len(above):] = np.flatnonzero(tied[r])[:taken[r]]
+    else:
+        cols = np.tile(np.arange(width), (count, 1))
+    chosen = np.take_along_axis(values, cols, axis=1)
+    order = np.lexsort((cols, -chosen), axis=1)
+    cols = np.take_along_axis(cols, order, axis=1)
+    chosen = np.take_along_axis(chosen, order, axis=1)
+    cols[chosen < 0] = -1
+    return cols, chosen
+
+
+class _Roster:
+    """A roster under a policy: scores, constraints, and what one pass over every pair found."""
+
+    def __init__(self, people: Sequence[Person], policy: Matching, when: dt.date,
+                 previous: Iterable[frozenset[str]], roster_name: str) -> None:
+        self.people = sorted(people, key=lambda p: p.id)
+        self.n = n = len(self.people)
+        self.roster_name = roster_name
+        self.scorer = Scorer(self.people, policy)
+        self.rules = Rules(self.people, policy, when, previous, roster_name)
+        self.k = n - 1 if n <= FULL_GRAPH_LIMIT else min(CANDIDATES, n - 1)
+        self.best = np.full((n, self.k), -1, dtype=np.intp)
+        self.best_scores = np.full((n, self.k), -1.0)
+        self.allowed = np.zeros(n, dtype=np.intp)  # allowed partners per person
+        removed = np.zeros(len(self.rules.names), dtype=np.int64)
+        self.lonely: list[tuple[int, str]] = []
+        with ThreadPoolExecutor(THREADS) as pool:
+            for rows, allowed, removed_here, lonely, best, scores in pool.map(self._scan, self.blocks(np.arange(n))):
+                self.allowed[rows] = allowed
+                removed += removed_here
+                self.lonely += lonely
+                self.best[rows], self.best_scores[rows] = best, scores
+        # Each forbidden pair was seen from both sides.
+        self.removed = tuple((CONSTRAINT_NAMES[name], int(count) // 2)
+                             for name, count in zip(self.rules.names, removed))
+
+    def _scan(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, str]],
+                                               np.ndarray, np.ndarray]:
+        """Return, for a block of people, allowed partners, pairs each constraint removes, who has no
+        partner, and the best partners."""
+        masks = self.rules.masks(rows)
+        forbidden = np.zeros((len(rows), self.n), dtype=bool)
+        removed = np.zeros(len(masks), dtype=np.int64)
+        for c, (_name, mask) in enumerate(masks):
+            before = np.count_nonzero(forbidden)
+            forbidden |= mask
+            removed[c] = np.count_nonzero(forbidden) - before
+        forbidden[np.arange(len(rows)), rows] = True
+        allowed = self.n - np.count_nonzero(forbidden, axis=1)
+        lonely = [self._blocked(int(rows[r]), [(name, int(m[r].sum())) for name, m in masks])
+                  for r in np.flatnonzero(allowed == 0)]
+        del masks
+        return (rows, allowed, removed, lonely, *self.choose(rows, forbidden, self.k))
+
+    def blocks(self, rows: np.ndarray) -> Iterable[np.ndarray]:
+        """Yield `rows` in blocks small enough that a block's pairs with everyone take bounded memory."""
+        step = max(1, BLOCK_CELLS // max(self.n, 1))
+        for start in range(0, len(rows), step):
+            yield rows[start:start + step]
+
+    def forbidden(self, rows: np.ndarray) -> np.ndarray:
+        """Return where a person of `rows` may not pair with each person (themselves included)."""
+        forbidden = np.zeros((len(rows), self.n), dtype=bool)
+        for _name, mask in self.rules.masks(rows):
+            forbidden |= mask
+        forbidden[np.arange(len(rows)), rows] = True
+        return forbidden
+
+    def choose(self, rows: np.ndarray, forbidden: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the best `k` partners of each of `rows` that `forbidden` allows, and their scores."""
+        score = self.scorer.block(rows)
+        score -= forbidden * _EXCLUDED  # faster than a masked write; allowed scores lose nothing (x - 0.0 == x)
+        return _best(score, k)
+
+    def _blocked(self, i: int, counts: list[tuple[str, int]]) -> tuple[int, str]:
+        person = self.people[i]
+        reasons = ", ".join(f"{CONSTRAINT_NAMES[name]} rules out {count}" for name, count in counts if count)
+        others = self.n - 1
+        return person.line, (f"{person.id} ({person.name}) has no allowed partner among {others} "
+                             f"other {'person' if others == 1 else 'people'}: {reasons}")
+
+    def edges(self) -> dict[tuple[int, int], float]:
+        """Return the candidate pairs (each person's best partners, both ways) and their scores."""
+        a = np.repeat(np.arange(self.n), self.k)
+        b = self.best.reshape(-1)
+        keep = b >= 0
+        a, b, w = a[keep], b[keep], self.best_scores.reshape(-1)[keep]
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        keys, first = np.unique(low * self.n + high, return_index=True)
+        return dict(zip(zip((keys // self.n).tolist(), (keys % self.n).tolist()), w[first].tolist()))
+
+    def all_allowed(self, people: Sequence[int]) -> dict[tuple[int, int], float]:
+        """Return every allowed pair that includes one of `people`, and its score."""
+        edges: dict[tuple[int, int], float] = {}
+        for rows in self.blocks(np.array(sorted(people), dtype=np.intp)):
+            score = self.scorer.block(rows)
+            allowed = ~self.forbidden(rows)
+            for r, j in zip(*np.nonzero(allowed)):
+                a, b = sorted((int(rows[r]), int(j)))
+                edges[(a, b)] = float(score[r, j])
+        return edges
+
+    def dense(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return every pair's score and whether it is allowed, as n×n matrices: for small rosters only."""
+        rows = np.arange(self.n)
+        score = self.scorer.block(rows)
+        np.fill_diagonal(score, 0.0)
+        return score, ~self.forbidden(rows)
+
+    def row(self, u: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return one person's score with everyone and whom they may pair with."""
+        rows = np.array([u], dtype=np.intp)
+        return self.scorer.block(rows)[0], ~self.forbidden(rows)[0]
+
+
+def _blossom(nodes: Sequence[int], edges: dict[tuple[int, int], float]) -> list[tuple[int, int]]:
+    """Return a maximum-cardinality, maximum-weight matching of `nodes` over `edges`."""
+    import rustworkx as rx  # networkx's algorithm, compiled: 100 times faster on 5,000 people
+
+    nodes = list(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    graph = rx.PyGraph()
     graph.add_nodes_from(nodes)
-    members = set(nodes)
-    for a in nodes:
-        partners = candidates[a] if candidates is not None else members
-        for b in sorted(partners):
-            if b > a and b in members and allowed[a, b]:
-                graph.add_edge(a, b, weight=int(round(score[a, b] * SCALE)) + 1)
-    matching = nx.max_weight_matching(graph, maxcardinality=True)
-    return sorted(tuple(sorted(edge)) for edge in matching)
+    graph.add_edges_from([(index[a], index[b], int(round(w * SCALE)) + 1) for (a, b), w in sorted(edges.items())])
+    matching = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
+    return sorted(tuple(sorted((nodes[x], nodes[y]))) for x, y in matching)
 
 
-def _candidates(allowed: np.ndarray, score: np.ndarray, k: int) -> dict[int, set[int]]:
-    """Return each person's best `k` allowed partners, made symmetric."""
-    n = len(score)
-    keep: dict[int, set[int]] = {i: set() for i in range(n)}
-    masked = np.where(allowed, score, -1.0)
-    for i in range(n):
-        order = np.lexsort((np.arange(n), -masked[i]))
-        best = [int(j) for j in order[:k] if masked[i, j] >= 0 and j != i]
-        for j in best:
-            keep[i].add(j)
-            keep[j].add(i)
-    return keep
-
-
-def _triad_value(a: int, b: int, u: int, score: np.ndarray) -> float:
-    return (score[a, b] + score[a, u] + score[b, u]) / 3
-
-
-def _place_triad(pairs: list[tuple[int, int]], u: int, allowed: np.ndarray, score: np.ndarray) -> tuple[int, float]:
+def _place_triad(pairs: list[tuple[int, int]], pair_scores: np.ndarray, u: int, roster: _Roster) -> tuple[int, float]:
     """Return (index of the pair that best hosts u, gain in total score), or (-1, 0) if none may."""
-    best, gain = -1, float("-inf")
-    for k, (a, b) in enumerate(pairs):
-        if allowed[a, u] and allowed[b, u]:
-            delta = _triad_value(a, b, u, score) - score[a, b]
-            if delta > gain:
-                best, gain = k, delta
-    return (best, gain) if best >= 0 else (-1, 0.0)
+    if not pairs:
+        return -1, 0.0
+    score, allowed = roster.row(u)
+    a, b = (np.array(side, dtype=np.intp) for side in zip(*pairs))
+    gain = (pair_scores + score[a] + score[b]) / 3 - pair_scores
+    gain[~(allowed[a] & allowed[b])] = -np.inf
+    best = int(np.argmax(gain))
+    return (best, float(gain[best])) if np.isfinite(gain[best]) else (-1, 0.0)
 
 
-def _groups_total(pairs: list[tuple[int, int]], triad: tuple[int, int, int] | None, score: np.ndarray) -> float:
-    total = sum(score[a, b] for a, b in pairs)
-    if triad:
-        total += _triad_value(*triad, score)
+def _groups_total(pair_scores: Iterable[float], triad_value: float | None) -> float:
+    total = sum(pair_scores)
+    if triad_value is not None:
+        total += triad_value
     return float(total)
 
 
-def _fail(message_people: list[tuple[int, str]], roster_name: str, people: Sequence[Person], hint: str) -> InputError:
+def _fail(message_people: list[tuple[int, str]], roster_name: str, hint: str) -> InputError:
     return InputError([Problem(roster_name, line, 0, text, hint=hint) for line, text in message_people],
                       summary=f"{len(message_people)} participant{'s' if len(message_people) != 1 else ''} "
                               "could not be matched; nothing was written.")
 
 
 def match(people: Sequence[Person], policy: Matching, *, when: dt.date,
-          previous: Iterable[frozenset[str]] = (), roster_name: str = "roster.csv") -> MatchResult:
+          previous: Iterable[frozenset[str]] = (), roster_name: str = "roster.csv",
+          with_greedy: bool = False) -> MatchResult:
     """Return the best grouping of `people` into pairs (and one triad if their number is odd)."""
-    people = sorted(people, key=lambda p: p.id)
-    n = len(people)
-    scorer = Scorer(people, policy)
-    score = scorer.score
-    masks = constraint_masks(people, policy, when, previous, roster_name)
-    forbidden = np.zeros((n, n), dtype=bool)
-    removed = []
-    for name, mask in masks.items():
-        fresh = mask & ~forbidden
-        removed.append((CONSTRAINT_NAMES[name], int(np.triu(fresh, 1).sum())))
-        forbidden |= mask
-    allowed = ~forbidden
-    np.fill_diagonal(allowed, False)
-    lonely = [i for i in range(n) if not allowed[i].any()]
-    if lonely:
-        raise _fail([_blocked_message(i, people, masks) for i in lonely], roster_name, people,
+    roster = _Roster(people, policy, when, previous, roster_name)
+    people, n = roster.people, roster.n
+    if roster.lonely:
+        raise _fail(roster.lonely, roster_name,
                     "relax a constraint under `matching.constraints` in program.yaml, or match this person by hand")
     odd = n % 2 == 1
     if odd and not policy.allow_triad:
         raise InputError([Problem(roster_name, 0, 0, f"the roster lists {n} people, an odd number, and "
                                   "`matching.allow_triad` is false", hint="allow one triad, or add or remove a person")])
-    candidates = _candidates(allowed, score, CANDIDATES) if n > FULL_GRAPH_LIMIT else None
+    triad: tuple[int, int, int] | None = None
     if odd and n <= EXACT_TRIAD_LIMIT:
-        pairs, triad = _exact_odd(n, allowed, score)
+        pairs, triad = _exact_odd(roster)
     else:
-        pairs = _blossom(list(range(n)), allowed, score, candidates)
-        triad = None
-        matched = {x for pair in pairs for x in pair}
-        left = [i for i in range(n) if i not in matched]
-        if candidates is not None and len(left) > (1 if odd else 0):
-            # The pruned graph was too thin for these people: retry with every allowed pair.
-            pairs = _blossom(list(range(n)), allowed, score, None)
-            matched = {x for pair in pairs for x in pair}
-            left = [i for i in range(n) if i not in matched]
+        edges = roster.edges()
+        pairs = _blossom(range(n), edges)
+        left = sorted(set(range(n)) - {x for pair in pairs for x in pair})
+        for _attempt in range(RETRIES):
+            if len(left) <= (1 if odd else 0):
+                break
+            # The pruned graph was too thin for these people: give them every allowed partner.
+            edges.update(roster.all_allowed(left))
+            pairs = _blossom(range(n), edges)
+            left = sorted(set(range(n)) - {x for pair in pairs for x in pair})
         if odd and len(left) == 1:
-            host, _gain = _place_triad(pairs, left[0], allowed, score)
+            host, _gain = _place_triad(pairs, roster.scorer.pairs(*_sides(pairs)), left[0], roster)
             if host >= 0:
                 a, b = pairs.pop(host)
                 triad = (a, b, left[0])
                 left = []
         if left:
             raise _fail([(people[i].line, f"{people[i].id} ({people[i].name}) could not be placed: every allowed "
-                                          "partner is needed in another group") for i in left], roster_name, people,
+                                          "partner is needed in another group") for i in left], roster_name,
                         "relax a constraint under `matching.constraints`, or match these people by hand")
-    groups = [scorer.group(pair) for pair in pairs]
+    pair_scores = roster.scorer.pairs(*_sides(pairs)) if pairs else np.zeros(0)
+    groups = roster.scorer.pair_groups(pairs)
+    triad_value = None
     if triad:
-        groups.append(scorer.group(triad))
+        group = roster.scorer.group(triad)
+        groups.append(group)
+        triad_value = _triad_value(triad, roster)
     groups.sort(key=lambda g: g.members[0].id)
-    return MatchResult(tuple(groups), _groups_total(pairs, triad, score), n * (n - 1) // 2,
-                       int(np.triu(allowed, 1).sum()), tuple(removed), CANDIDATES if candidates else 0)
+    return MatchResult(tuple(groups), _groups_total(pair_scores.tolist(), triad_value), n * (n - 1) // 2,
+                       int(roster.allowed.sum()) // 2, roster.removed, roster.k if n > FULL_GRAPH_LIMIT else 0,
+                       _greedy_total(roster) if with_greedy else None)
 
 
-def _exact_odd(n: int, allowed: np.ndarray, score: np.ndarray) -> tuple[list[tuple[int, int]], tuple[int, int, int]]:
+def _greedy_total(roster: _Roster) -> float | None:
+    total, stranded = _greedy(roster)
+    return None if stranded else total
+
+
+def _sides(pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    a, b = zip(*pairs) if pairs else ((), ())
+    return np.array(a, dtype=np.intp), np.array(b, dtype=np.intp)
+
+
+def _triad_value(triad: tuple[int, int, int], roster: _Roster) -> float:
+    a, b, u = triad
+    s = roster.scorer.pairs(np.array([a, a, b], dtype=np.intp), np.array([b, u, u], dtype=np.intp))
+    return float((s[0] + s[1] + s[2]) / 3)
+
+
+def _exact_odd(roster: _Roster) -> tuple[list[tuple[int, int]], tuple[int, int, int]]:
     """Place the triad exactly: every possible triad, with the best matching of everyone else."""
+    n = roster.n
+    score, allowed = roster.dense()
     best: tuple[float, list[tuple[int, int]], tuple[int, int, int]] | None = None
     for trio in itertools.combinations(range(n), 3):
         if not all(allowed[a, b] for a, b in itertools.combinations(trio, 2)):
             continue
         rest = [i for i in range(n) if i not in trio]
-        pairs = _blossom(rest, allowed, score, None)
+        edges = {(a, b): float(score[a, b]) for a, b in itertools.combinations(rest, 2) if allowed[a, b]}
+        pairs = _blossom(rest, edges)
         if len(pairs) * 2 != len(rest):
             continue
-        total = _groups_total(pairs, trio, score)
+        a, b, u = trio
+        total = _groups_total((score[x, y] for x, y in pairs), (score[a, b] + score[a, u] + score[b, u]) / 3)
         if best is None or total > best[0] + 1e-9:
             best = (total, pairs, trio)
     if best is None:
@@ -341,30 +608,73 @@ def _exact_odd(n: int, allowed: np.ndarray, score: np.ndarray) -> tuple[list[tup
 def greedy(people: Sequence[Person], policy: Matching, *, when: dt.date,
            previous: Iterable[frozenset[str]] = ()) -> float | None:
     """Return the total score of the greedy baseline (best pair first), or None if it strands someone."""
-    people = sorted(people, key=lambda p: p.id)
-    n = len(people)
-    scorer = Scorer(people, policy)
-    score = scorer.score
-    forbidden = np.zeros((n, n), dtype=bool)
-    for mask in constraint_masks(people, policy, when, previous).values():
-        forbidden |= mask
-    edges = sorted(((score[a, b], a, b) for a in range(n) for b in range(a + 1, n) if not forbidden[a, b]),
-                   key=lambda e: (-e[0], e[1], e[2]))
-    free = set(range(n))
+    total, stranded = greedy_groups(people, policy, when=when, previous=previous)
+    return None if stranded else total
+
+
+def greedy_groups(people: Sequence[Person], policy: Matching, *, when: dt.date,
+                  previous: Iterable[frozenset[str]] = ()) -> tuple[float, int]:
+    """Return the greedy baseline's total score over the groups it forms, and how many people it strands."""
+    return _greedy(_Roster(people, policy, when, previous, "roster.csv"))
+
+
+def _greedy(roster: _Roster) -> tuple[float, int]:
+    """Return the greedy baseline's total and how many it strands: take the best pair of free people,
+    ties by lower ids, until none is left, then put an odd one out into the pair that suits them best.
+
+    Only each person's best partners are held; a free person whose listed partners are all taken
+    gets a fresh list among the free before any pair that could be worth less than their next is taken.
+    """
+    n, k = roster.n, roster.k
+    free = np.ones(n, dtype=bool)
+    listed: list[set[int]] = [set() for _ in range(n)]  # listed[i]: free people on i's list
+    listers: list[list[int]] = [[] for _ in range(n)]  # listers[j]: people whose list names j
+    floor = np.full(n, -np.inf)  # the lowest listed score of a truncated list: unlisted partners score no more
+    heap: list[tuple[float, int, int]] = []
+
+    def take(rows: np.ndarray, best: np.ndarray, scores: np.ndarray, allowed: np.ndarray) -> None:
+        for r, i in enumerate(rows.tolist()):
+            partners = [j for j in best[r].tolist() if j >= 0]
+            listed[i] = set(partners)
+            for j, w in zip(partners, scores[r].tolist()):
+                listers[j].append(i)
+                heapq.heappush(heap, (-w, min(i, j), max(i, j)))
+            floor[i] = scores[r, k - 1] if allowed[r] > k else -np.inf
+
+    take(np.arange(n), roster.best, roster.best_scores, roster.allowed)
+    stale: set[int] = set()
+    stale_floor = -np.inf
     pairs: list[tuple[int, int]] = []
-    for _value, a, b in edges:
-        if a in free and b in free:
-            pairs.append((a, b))
-            free -= {a, b}
-    allowed = ~forbidden
-    triad = None
-    if len(free) == 1 and n % 2 == 1:
-        u = free.pop()
-        host, _gain = _place_triad(pairs, u, allowed, score)
-        if host < 0:
-            return None
-        a, b = pairs.pop(host)
-        triad = (a, b, u)
-    if free:
-        return None
-    return _groups_total(pairs, triad, score)
+    while heap or stale:
+        if stale and (not heap or stale_floor >= -heap[0][0]):
+            rows = np.array(sorted(stale), dtype=np.intp)
+            for block in roster.blocks(rows):
+                forbidden = roster.forbidden(block) | ~free[None, :]
+                best, scores = roster.choose(block, forbidden, k)
+                take(block, best, scores, n - np.count_nonzero(forbidden, axis=1))
+            stale, stale_floor = set(), -np.inf
+            continue
+        _w, a, b = heapq.heappop(heap)
+        if not (free[a] and free[b]):
+            continue
+        pairs.append((a, b))
+        free[a] = free[b] = False
+        stale -= {a, b}
+        for x in (a, b):
+            for i in listers[x]:
+                if free[i] and x in listed[i]:
+                    listed[i].discard(x)
+                    if not listed[i] and floor[i] > -np.inf:
+                        stale.add(i)
+                        stale_floor = max(stale_floor, floor[i])
+            listers[x] = []
+    left = np.flatnonzero(free).tolist()
+    pair_scores = roster.scorer.pairs(*_sides(pairs)) if pairs else np.zeros(0)
+    triad_value = None
+    if len(left) == 1 and n % 2 == 1:
+        host, _gain = _place_triad(pairs, pair_scores, left[0], roster)
+        if host >= 0:
+            a, b = pairs[host]
+            triad_value = _triad_value((a, b, left.pop()), roster)
+            pair_scores = np.delete(pair_scores, host)
+    return _groups_total(pair_scores.tolist(), triad_value), len(left)
