@@ -84,6 +84,69 @@ def test_hostile_values_do_not_run_and_show_as_written(browser: Any, hostile_sit
     contexts.close()
 
 
+# Markdown that Python-Markdown itself turns into script or into requests to another host: attribute
+# lists, a reference-style definition, images and styles. `{anchor}` is a heading of the page.
+ATTACKS = "\n\n".join([
+    "Hover this paragraph.\n{{: onmouseover=\"window.__pwned='attr list on a paragraph'\" }}",
+    "[Click this link](#{anchor}){{: onclick=\"window.__pwned='attr list on a link'\" }}",
+    "[Click this too](#{anchor}){{: href=\"javascript:void(window.__pwned='attr list href')\" }}",
+    "[Click the reference][pwn]\n\n[pwn]: javascript:void(window.__pwned='reference')",
+    '<img src="http://example.org/raw-image.png" alt="raw image">',
+    "![markdown image](http://example.org/markdown-image.png)",
+    '<p style="background:url(http://example.org/style-attribute.png)">Styled paragraph.</p>',
+    "Styled by an attribute list.\n{{: style=\"background:url(http://example.org/attr-style.png)\" }}",
+])
+
+
+@pytest.fixture(scope="module", params=["mkdocs", "zensical"])
+def attacked_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The small program's site (no PDFs) with every attack in a Markdown field and in a content page."""
+    import shutil
+
+    from handbook.build import build_site, load
+    from handbook.site import render_site
+
+    project = tmp_path_factory.mktemp(f"attacked-{request.param}") / "project"
+    shutil.copytree(SMALL, project, ignore=shutil.ignore_patterns("build", ".handbook"))
+    program = project / "program.yaml"
+    text = program.read_text(encoding="utf-8")
+    assert "description: New perspectives." in text
+    field = json.dumps(ATTACKS.format(anchor="benefits"))  # shown on benefits.html, under `# Benefits`
+    program.write_text(text.replace("description: New perspectives.", f"description: {field}"), encoding="utf-8")
+    (project / "content" / "notes.md").write_text(
+        f"---\ntitle: Notes\n---\n\n# Notes\n\n{ATTACKS.format(anchor='notes')}\n", encoding="utf-8")
+    loaded = load(project)
+    build_site(loaded, render_site(loaded), project / "site", request.param)
+    with serve(project / "site") as url:
+        yield url
+
+
+@pytest.mark.parametrize("page", ["benefits.html", "notes.html"])
+def test_markdown_runs_no_script_and_loads_nothing_from_other_hosts(browser: Any, attacked_site: str,
+                                                                    page: str) -> None:
+    contexts = Contexts(browser, attacked_site)
+    dialogs: list[str] = []
+    tab = contexts.page()
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    tab.goto(page)
+    tab.wait_for_load_state("networkidle")
+    article = tab.locator("article")
+    for text in ("Hover this paragraph.", "Styled by an attribute list."):
+        article.get_by_text(text).hover()
+        assert tab.evaluate("window.__pwned") is None, f"hovering {text!r} ran a script"
+    for text in ("Click this link", "Click this too", "Click the reference"):
+        article.get_by_text(text, exact=True).click()
+        assert tab.evaluate("window.__pwned") is None, f"clicking {text!r} ran a script"
+    tab.wait_for_load_state("networkidle")
+    assert not dialogs
+    assert tab.locator("article [style], article [onmouseover], article [onclick], article img[src]").count() == 0
+    for link in tab.locator("article a").all():
+        assert not (link.get_attribute("href") or "").strip().lower().startswith("javascript:")
+    own = attacked_site.rstrip("/")
+    assert not contexts.foreign(own), contexts.foreign(own)
+    contexts.close()
+
+
 def test_hostile_values_reach_pdfs_as_text_not_markup(tmp_path: Path) -> None:
     import shutil
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import posixpath
 import re
-import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping, Optional
 import jinja2
 from markupsafe import Markup
 
-from . import templating
+from . import sanitize, templating
 from .cohort import Cohort, Group, Participant
 from .errors import Problem, TemplateError
 from .model import CheckIn, Program, Role
@@ -248,77 +248,65 @@ def every(weeks: int) -> str:
     return "week" if weeks == 1 else f"{weeks} weeks"
 
 
-_ALLOWED_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+def _print_links(prefix: str, anchors: Mapping[str, str], ids: Iterable[str] = ()) -> sanitize.Rewrite:
+    """Return how sanitised HTML changes for the book: ids get a page prefix, links become in-book anchors.
+
+    WeasyPrint resolves every link that is neither `#anchor` nor absolute against the project
+    folder: `#`, a link to another page or file would print as `file:///<project>/...`, which
+    names the coordinator's folder and differs between machines, and it refuses an `#anchor`
+    that is not in the book. Such links lose their target: `ids` are the anchors of this page.
+    """
+    own = frozenset(ids)
+
+    def rewrite(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            return f"{prefix}--{value}" if prefix else value
+        if attribute == "src":
+            # Content pages sit next to their images in content/, which the site copies as is.
+            path = posixpath.normpath(value.split("#")[0].split("?")[0])
+            return None if path.startswith(("../", "/")) or path in (".", "..") else f"content/{path}"
+        if attribute != "href":
+            return value
+        if value.startswith("#"):
+            return f"#{prefix}--{value[1:]}" if value[1:] in own else None
+        if sanitize.scheme(value):
+            return value  # http(s), mailto: or tel:, the only schemes `sanitize` lets through
+        target = re.sub(r"^(\./)+", "", value.split("#")[0])
+        anchor = anchors.get(target)
+        return f"#{anchor}" if anchor else None
+
+    return rewrite
 
 
-class _PrintLinks:
-    """Markdown tree processor: relative links become in-book anchors, ids get a page prefix."""
-
-    def __init__(self, prefix: str, anchors: Mapping[str, str]) -> None:
-        self.prefix = prefix
-        self.anchors = anchors
-
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            ident = element.get("id")
-            if ident and self.prefix:
-                element.set("id", f"{self.prefix}--{ident}")
-            if element.tag == "img":
-                src = element.get("src", "")
-                if ":" in src.split("/")[0]:
-                    # An image from another host would be fetched: show its text instead.
-                    element.tag = "span"
-                    element.text = element.get("alt", "")
-                    element.attrib.clear()
-            if element.tag != "a" or "href" not in element.attrib:
-                continue
-            href = element.get("href", "")
-            if href.startswith("#"):
-                element.set("href", f"#{self.prefix}--{href[1:]}" if self.prefix else href)
-            elif href.lower().startswith(_ALLOWED_SCHEMES):
-                continue
-            else:
-                target = re.sub(r"^(\./)+", "", href.split("#")[0])
-                anchor = self.anchors.get(target)
-                if anchor:
-                    element.set("href", f"#{anchor}")
-                else:
-                    del element.attrib["href"]
-
-
-def _markdown(text: str, extensions: list[Any], configs: dict[str, Any] | None = None,
-              links: _PrintLinks | None = None) -> str:
+def _markdown(text: str, extensions: list[Any], configs: dict[str, Any] | None = None) -> str:
     import markdown as markdown_lib
-    from markdown.treeprocessors import Treeprocessor
 
     converter = markdown_lib.Markdown(extensions=extensions, extension_configs=configs or {},
                                       output_format="html")
-    if links is not None:
-        class Links(Treeprocessor):
-            def run(self, root: etree.Element) -> None:
-                links.run(root)
-
-        converter.treeprocessors.register(Links(converter), "handbook-print-links", 0)
     return converter.convert(text)
 
 
 def markdown_field(value: Any) -> Markup:
-    """Return a Markdown field of program.yaml as HTML: raw HTML shown as text, unsafe links removed."""
-    return Markup(_markdown(templating.markdown(value), ["sane_lists"], links=_PrintLinks("", {})))
+    """Return a Markdown field of program.yaml as sanitised HTML for print: raw HTML shown as text."""
+    html = _markdown(templating.markdown(value), ["sane_lists"])
+    return Markup(sanitize.clean(html, _print_links("", {})))
 
 
 CONTENT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "sane_lists",
                       "pymdownx.details", "pymdownx.superfences"]
+# `align` rather than a `style` attribute, which the sanitiser removes.
+CONTENT_CONFIGS = {"toc": {"permalink": False}, "tables": {"use_align_attribute": True}}
 
 
 def content_html(page: ContentPage, anchors: Mapping[str, str]) -> Markup:
-    """Return a hand-written content page as HTML for the book, headed by its title."""
+    """Return a hand-written content page as sanitised HTML for the book, headed by its title."""
     body = page.body if page.body.lstrip().startswith("# ") else f"# {page.title}\n\n{page.body}"
     # The book's chapter heading carries the page id; the page's own h1 becomes that heading.
     body = re.sub(r"\A\s*# .*\n", "", body, count=1)
-    prefix = anchors[page.name]
-    return Markup(_markdown(body, CONTENT_EXTENSIONS, {"toc": {"permalink": False}},
-                            links=_PrintLinks(prefix, anchors)))
+    html = _markdown(body, CONTENT_EXTENSIONS, CONTENT_CONFIGS)
+    ids: set[str] = set()  # the page's own anchors, for its `#anchor` links (which may come first)
+    sanitize.clean(html, lambda tag, attribute, value: ids.add(value) if attribute == "id" else value)
+    return Markup(sanitize.clean(html, _print_links(anchors[page.name], anchors, ids)))
 
 
 def print_environment(templates: Path | None) -> jinja2.Environment:
