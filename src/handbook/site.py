@@ -95,6 +95,30 @@ def _nav_entry(spec: PageSpec) -> dict[str, str]:
     return {spec.title: spec.path}
 
 
+NAV_GROUP = 50  # most entries at one level of a section's navigation
+
+
+def _grouped(entries: list[NavItem]) -> list[NavItem]:
+    """Return a section's entries with the pages after its first in numbered groups when there are many.
+
+    With the theme's pruned navigation a page carries its own group's links and the titles of
+    the groups around it, so no page's navigation grows with the number of pages.
+    """
+    first, rest = entries[:1], entries[1:]
+    return first + _groups(rest, 1) if len(rest) > NAV_GROUP else entries
+
+
+def _groups(entries: list[NavItem], number: int) -> list[NavItem]:
+    """Split `entries` (the first is page `number`) into at most NAV_GROUP groups, nested as needed."""
+    if len(entries) <= NAV_GROUP:
+        return entries
+    size = NAV_GROUP
+    while len(entries) > size * NAV_GROUP:
+        size *= NAV_GROUP
+    return [{f"{number + start}–{number + min(start + size, len(entries)) - 1}":
+             _groups(entries[start:start + size], number + start)} for start in range(0, len(entries), size)]
+
+
 def _content_nav(pages: list[ContentPage]) -> list[NavItem]:
     return [{page.title: page.name} for page in sorted(pages, key=lambda p: (p.order, p.name))]
 
@@ -116,7 +140,7 @@ def render_site(loaded: Loaded) -> SiteTree:
             pages[spec.path] = block + render(env, spec.template, loaded.layout.templates, page=spec,
                                       **context, **spec.context)
         if title:
-            nav.append({title: [_nav_entry(s) for s in specs]})
+            nav.append({title: _grouped([_nav_entry(s) for s in specs])})
         else:
             nav.extend(_nav_entry(s) for s in specs)
         if specs and specs[0].path == "index.md":

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import Problem, TemplateError
 
@@ -56,7 +57,9 @@ def environment(kind: str, project_templates: Path | None) -> jinja2.Environment
     if project_templates is not None and (project_templates / kind).is_dir():
         loaders.append(jinja2.FileSystemLoader(str(project_templates / kind), followlinks=False))
     loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES / kind)))
-    env = jinja2.Environment(
+    # Sandboxed: an override can read the fields it is given, but not reach Python's internals
+    # (`__globals__`, `__class__`, ...) to run commands or read files such as the cohort.
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=kind != "site",  # HTML everywhere but the Markdown site

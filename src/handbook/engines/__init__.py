@@ -41,16 +41,26 @@ def extension_names(extensions: Any) -> set[str]:
     return names
 
 
+PRUNE = "navigation.prune"
+
+
 def owned_settings(raw: dict[str, Any], *, site_name: str, language: str, nav: list[NavItem],
                    extra_css: list[str]) -> dict[str, Any]:
     """Return the settings the generator owns, merged with the coordinator's mkdocs.yml `raw`.
 
-    No web fonts (no request to another host), the program's language, the extensions our pages
-    need, our stylesheet after theirs, escaped titles, and URLs that work from disk.
+    No web fonts (no request to another host), the program's language, a pruned navigation, the
+    extensions our pages need, our stylesheet after theirs, escaped titles, and URLs that work from disk.
     """
     theme = raw.get("theme") or {"name": "material"}
     theme = {"name": theme} if isinstance(theme, str) else dict(theme)
     theme.update(font=False, language=language.split("-")[0])
+    if theme.get("name") == "material":
+        # Each page carries only the part of the navigation that leads to it, so a page's size does
+        # not grow with the number of pages (site.py groups long sections to keep that part short).
+        features = list(theme.get("features") or [])
+        theme["features"] = features if PRUNE in features else [*features, PRUNE]
+    else:
+        theme["highlightjs"] = False  # MkDocs' own themes would load highlight.js from a CDN
     extensions = list(raw.get("markdown_extensions") or [])
     present = extension_names(extensions)
     extensions += [e for e in REQUIRED_EXTENSIONS if e not in present]

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import EngineError, InputError, Problem
+from ..sanitize import site_plugin
 from ..site import NavItem
+from ..sitesettings import PythonName, Relative, SiteSettings, read_settings, resolve
 from . import extension_names, owned_settings
 
 # The Web Worker shim that lets search run from file:// (site.py ships it from handbook/assets/).
@@ -34,29 +39,12 @@ def _with_offline(plugins: Any) -> Any:
     return list(plugins) if "offline" in extension_names(plugins) else list(plugins) + ["offline"]
 
 
-def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
-               nav: list[NavItem], extra_css: list[str]) -> None:
-    """Build the site with MkDocs into `site_dir`, failing on any warning MkDocs logs."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError
-    from mkdocs.utils.yaml import yaml_load
-
-    name = settings.name
-    try:
-        with open(settings, "rb") as handle:
-            raw = yaml_load(handle) or {}
-    except Exception as exc:  # mkdocs' loader raises plain YAML errors
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(name, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
-                                  f"cannot read site settings: {getattr(exc, 'problem', None) or exc}",
-                                  hint="mkdocs.yml is YAML; check the indentation")]) from None
-    if not isinstance(raw, dict):
-        raise InputError([Problem(name, 1, 1, "expected a mapping of settings",
-                                  hint="start from the default: `handbook init DIR` writes one")])
+def _overrides(settings: SiteSettings, *, docs_dir: Path, site_dir: Path, site_name: str, language: str,
+               nav: list[NavItem], extra_css: list[str]) -> dict[str, Any]:
+    """Return what the generator sets over the coordinator's settings when MkDocs builds."""
+    raw = settings.data
     extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
-    overrides: dict[str, Any] = {
+    return {
         **owned_settings(raw, site_name=site_name, language=language, nav=nav, extra_css=extra_css),
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
@@ -66,6 +54,43 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
         "extra": {**extra, "polyfills": [*(extra.get("polyfills") or []), WORKER_SHIM]},
         "strict": False,
     }
+
+
+def _for_mkdocs(value: Any, config: Any) -> Any:
+    """Return `value` with `!relative` values as MkDocs' own placeholders and Python names imported."""
+    from mkdocs.utils.yaml import ConfigDirPlaceholder, DocsDirPlaceholder, RelativeDirPlaceholder
+
+    if isinstance(value, Relative):
+        prefix, _, suffix = str(value).partition("/")
+        if prefix == "$config_dir":
+            return ConfigDirPlaceholder(config, suffix)
+        if prefix == "$docs_dir":
+            return DocsDirPlaceholder(config, suffix)
+        return RelativeDirPlaceholder(config)
+    if isinstance(value, PythonName):
+        return resolve(value)
+    if isinstance(value, dict):
+        return {k: _for_mkdocs(v, config) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_for_mkdocs(v, config) for v in value]
+    return value
+
+
+def _configure(settings: SiteSettings, overrides: dict[str, Any]) -> tuple[Any, list[Problem]]:
+    """Return MkDocs' configuration of the settings and the generator's overrides, and what MkDocs finds wrong."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    config = MkDocsConfig(config_file_path=str(settings.path))
+    config.load_dict(_for_mkdocs(settings.data, config))
+    config.load_dict(_for_mkdocs(overrides, config))  # they carry the coordinator's extensions along
+    errors, warnings = config.validate()
+    return config, [settings.problem(key, str(message), "see MkDocs' documentation of this setting")
+                    for key, message in [*errors, *warnings]]
+
+
+@contextmanager
+def _collecting() -> Iterator[_Collect]:
+    """Collect what MkDocs logs (warnings and worse) instead of printing it."""
     logger = logging.getLogger("mkdocs")
     collect = _Collect()
     old_level, old_propagate = logger.level, logger.propagate
@@ -73,17 +98,70 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
     logger.setLevel(logging.WARNING)
     logger.propagate = False
     try:
-        config = load_config(config_file=str(settings), **overrides)
-        build(config)
-    except ConfigurationError as exc:
-        raise InputError([Problem(name, 0, 0, f"invalid site settings: {exc}",
-                                  hint="compare with the mkdocs.yml that `handbook init` writes")]) from None
-    except Abort as exc:
-        raise InputError([Problem(name, 0, 0, f"the site engine stopped: {exc}")]) from None
+        yield collect
     finally:
         logger.removeHandler(collect)
         logger.setLevel(old_level)
         logger.propagate = old_propagate
+
+
+def config_problems(settings: SiteSettings) -> list[Problem]:
+    """Return what MkDocs finds wrong with `settings` as a build would configure them (the `check` stage)."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    with tempfile.TemporaryDirectory(prefix="handbook-check-") as work:
+        docs_dir = Path(work) / "docs"
+        docs_dir.mkdir()
+        overrides = _overrides(settings, docs_dir=docs_dir, site_dir=Path(work) / "site", site_name="handbook",
+                               language="en", nav=[], extra_css=["assets/handbook.css"])
+        with _collecting() as collect:
+            problems = _configure(settings, overrides)[1]
+    return problems + [Problem(settings.source.name, 0, 0, message) for message in collect.messages
+                       if "MkDocs 2.0" not in message]
+
+
+# A line holding only whitespace, unless inside <pre> or <textarea>, where it is content.
+_BLANK_LINE = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>)|\n[ \t]*(?=\n)", re.S | re.I)
+
+
+def _compact_plugin() -> Any:
+    """Return a plugin that drops the blank lines the theme's templates print, keeping <pre> as it is."""
+    from mkdocs.plugins import BasePlugin
+
+    class Compact(BasePlugin):  # type: ignore[type-arg]
+        def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
+            # The theme's navigation loops over every page of a section, even a pruned one, and
+            # prints a blank line for each: without this a page's size grew with the number of pages.
+            return _BLANK_LINE.sub(lambda m: m.group(1) or "", output)
+
+    return Compact()
+
+
+def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
+               nav: list[NavItem], extra_css: list[str]) -> None:
+    """Build the site with MkDocs into `site_dir`, failing on any warning MkDocs logs."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    # Read by handbook's safe reader, never by MkDocs' own loader (which would run Python tags).
+    site_settings = read_settings(settings)
+    name = site_settings.source.name
+    overrides = _overrides(site_settings, docs_dir=docs_dir, site_dir=site_dir, site_name=site_name,
+                           language=language, nav=nav, extra_css=extra_css)
+    with _collecting() as collect:
+        try:
+            config, problems = _configure(site_settings, overrides)
+            if problems:
+                raise InputError(problems)
+            config.plugins["handbook/compact"] = _compact_plugin()
+            # Added after loading: the coordinator's mkdocs.yml cannot remove or reorder it.
+            config.plugins["handbook/sanitize"] = site_plugin()
+            build(config)
+        except ConfigurationError as exc:
+            raise InputError([Problem(name, 0, 0, f"invalid site settings: {exc}",
+                                      hint="compare with the mkdocs.yml that `handbook init` writes")]) from None
+        except Abort as exc:
+            raise InputError([Problem(name, 0, 0, f"the site engine stopped: {exc}")]) from None
     problems = [m for m in collect.messages if "MkDocs 2.0" not in m]
     if problems:
         raise EngineError("the site engine reported problems:\n" + "\n".join(f"  - {m}" for m in problems),

@@ -15,23 +15,25 @@ from typing import Any
 
 import yaml
 
-from ..errors import EngineError, InputError, Problem
+from ..errors import EngineError
 from ..site import NavItem
+from ..sitesettings import PythonName, Relative, read_settings
 from . import owned_settings
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes the settings back with MkDocs' `!relative` and the allowed `!!python/name:` tags, as read."""
+
+
+_Dumper.add_representer(Relative, lambda dumper, value: dumper.represent_scalar("!relative", str(value)))
+_Dumper.add_representer(PythonName, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:python/name:" + str(value), ""))
 
 
 def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
                nav: list[NavItem], extra_css: list[str]) -> None:
     """Build the site with Zensical into `site_dir`."""
-    try:
-        raw = yaml.safe_load(settings.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(settings.name, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
-                                  f"cannot read site settings for Zensical: {getattr(exc, 'problem', exc)}",
-                                  hint="Zensical reads plain YAML: remove `!!python/...` tags")]) from None
-    if not isinstance(raw, dict):
-        raise InputError([Problem(settings.name, 1, 1, "expected a mapping of settings")])
+    raw = read_settings(settings).data  # the same safe reading and checks as for MkDocs
     plugins = raw.get("plugins")
     if isinstance(plugins, list):  # Zensical has search built in and runs no MkDocs plugins
         plugins = [p for p in plugins if p == "search" or (isinstance(p, dict) and "search" in p)]
@@ -39,11 +41,14 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
                                                       extra_css=extra_css)}
     if plugins is not None:
         config["plugins"] = plugins
+    # Zensical runs no MkDocs plugins but loads Markdown extensions by module name: this one
+    # sanitises each page's HTML and its table of contents (see handbook.sanitize).
+    config["markdown_extensions"] = [*config["markdown_extensions"], "handbook.sanitize"]
     work = docs_dir.parent
     local_site = work / "zensical-site"
     config.update(docs_dir=os.path.relpath(docs_dir, work), site_dir=local_site.name)
     config_file = work / "zensical.yml"
-    config_file.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    config_file.write_text(yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
     command = [sys.executable, "-c", "from zensical.main import cli; cli()", "build", "-f", config_file.name]
     try:
         import zensical  # noqa: F401 - only to say clearly that the extra is missing
