@@ -36,6 +36,17 @@ def lay_out(case: Path, target: Path) -> dict:
         target.mkdir(parents=True)
     if (case / "files").is_dir():
         shutil.copytree(case / "files", target, dirs_exist_ok=True)
+    if (case / "outside").is_dir():  # files beside the project, for links that lead out of it
+        shutil.copytree(case / "outside", target.parent / "outside", dirs_exist_ok=True)
+    for name, pointee in (spec.get("symlinks") or {}).items():
+        # Real links (copytree copies what a link points to): {path in the project: where it points}.
+        link = target / name
+        if link.is_dir() and not link.is_symlink():
+            shutil.rmtree(link)
+        elif link.exists() or link.is_symlink():
+            link.unlink()
+        link.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(pointee, link)
     for name, edits in (spec.get("edit") or {}).items():
         path = target / name
         text = path.read_text(encoding="utf-8")
@@ -87,7 +98,8 @@ def test_bad_input_corpus_covers_every_kind_of_input() -> None:
     touched = set()
     for name in CASES:
         spec = yaml.safe_load((CORPUS / name / "case.yaml").read_text(encoding="utf-8"))
-        files = {*(spec.get("edit") or {}), *(spec.get("append") or {}), *(spec.get("pad") or {})}
+        files = {*(spec.get("edit") or {}), *(spec.get("append") or {}), *(spec.get("pad") or {}),
+                 *(spec.get("symlinks") or {})}
         if (CORPUS / name / "files").is_dir():
             files |= {p.relative_to(CORPUS / name / "files").parts[0] for p in (CORPUS / name / "files").rglob("*")}
         touched |= {f.split("/")[0] for f in files}

@@ -5,21 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-from .errors import InputError, Problem
 from typing import Literal, Optional
 
 from pydantic import Field
 
+from .errors import InputError, Problem
 from .model import Model, Program
 from .validate import schema_problems, validate_program
-from .yamlsource import decode, load_yaml
+from .yamlsource import Source, decode, load_yaml
 
 PROGRAM_FILE = "program.yaml"
 CONTENT_DIR = "content"
 TEMPLATES_DIR = "templates"
 MKDOCS_FILE = "mkdocs.yml"
 BUILD_DIR = "build"
+STATE_DIR = ".handbook"
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.S)
 _PAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
@@ -68,6 +68,7 @@ class ContentPage:
     body: str  # Markdown without the front matter
     placement: str  # "start" (right after the home page) or "end" (after the program's pages)
     order: int
+    line: int = 1  # line of the file on which `body` starts (after the front matter)
 
 
 @dataclass(frozen=True)
@@ -106,13 +107,96 @@ def _inside(root: Path, path: Path) -> bool:
         return False
 
 
-def load_program(layout: Layout) -> Program:
-    """Read and validate program.yaml, or raise InputError with every problem."""
+def _private_kind(layout: Layout, target: Path, cohort: Path | None) -> str:
+    """Return what private data `target` (resolved, inside the project) holds, or an empty string."""
+    parts = target.relative_to(layout.root.resolve()).parts
+    if cohort is not None and (target == cohort or cohort in target.parents or target in cohort.parents):
+        return "the cohort (names and email addresses)"
+    if parts and parts[0] == BUILD_DIR:
+        return "the build's output, named agreements included"
+    if parts and parts[0] == STATE_DIR:
+        return "the generator's own files, named agreements included"
+    if "private" in parts:
+        return "coordinator-only files"
+    content = layout.content.resolve()
+    if target.suffix.lower() == ".csv" and content not in target.parents:
+        return "a roster (names, email addresses, managers)"
+    return ""
+
+
+def _link_problem(layout: Layout, link: Path, cohort: Path | None, copy_hint: str) -> Problem | None:
+    """Return a problem when the link `link` leads outside the project, to private data, or into a loop."""
+    target = link.resolve()
+    what = "folder" if target.is_dir() else "file"
+    name = layout.relative(link)
+    if not _inside(layout.root, target):
+        return Problem(name, 0, 0, f"is a link to a {what} outside the project",
+                       hint=f"copy the {what} into {copy_hint} instead of linking to it")
+    kind = _private_kind(layout, target, cohort)
+    if kind:
+        shown = "the project folder" if target == layout.root.resolve() else repr(layout.relative(target))
+        return Problem(name, 0, 0, f"is a link to {shown}, which holds {kind}",
+                       hint=f"remove the link: what is in {name.split('/')[0]}/ reaches the site and the PDFs")
+    if what == "folder" and (target == link.parent.resolve() or target in link.parent.resolve().parents):
+        return Problem(name, 0, 0, "is a link to a folder that holds the link itself",
+                       hint="remove the link: its files would repeat without end")
+    return None
+
+
+def project_files(layout: Layout, folder: Path, cohort: str | None = None,
+                  copy_hint: str = "the project") -> tuple[list[Path], list[Problem]]:
+    """Return the files under `folder`, links followed, and a problem for each link that may not be followed.
+
+    A link (to a file or a folder, `folder` itself included) must lead inside the project, and
+    not to private data: the cohort file program.yaml names (`cohort`), build/ and .handbook/, a
+    `private` folder, a roster (`*.csv`). Hidden files and folders are skipped: nothing reads them.
+    """
+    try:
+        cohort_file = (layout.root / cohort).resolve() if cohort else None
+    except (OSError, ValueError):  # a name no file can have; cohort.py reports it
+        cohort_file = None
+    if folder.is_symlink():
+        problem = _link_problem(layout, folder, cohort_file, copy_hint)
+        if problem:
+            return [], [problem]
+    if not folder.is_dir():
+        return [], []
+    files: list[Path] = []
+    problems: list[Problem] = []
+    stack = [folder]
+    seen: set[Path] = set()
+    while stack:
+        current = stack.pop()
+        real = current.resolve()
+        if real in seen:  # two links to one folder: its files once
+            continue
+        seen.add(real)
+        for path in sorted(current.iterdir(), reverse=True):
+            if path.name.startswith("."):
+                continue
+            if path.is_symlink():
+                problem = _link_problem(layout, path, cohort_file, copy_hint)
+                if problem:
+                    problems.append(problem)
+                    continue
+            if path.is_dir():
+                stack.append(path)
+            elif path.is_file():
+                files.append(path)
+    return sorted(files), sorted(problems)
+
+
+def read_program(layout: Layout) -> Source:
+    """Read program.yaml with the position of every value, or raise InputError."""
     if not layout.program.is_file():
         raise InputError([Problem(PROGRAM_FILE, 0, 0, f"no {PROGRAM_FILE} in {layout.root}",
                                   hint="run `handbook init DIR` to start a program, or pass --project DIR")])
-    source = load_yaml(layout.program.read_bytes(), PROGRAM_FILE)
-    return validate_program(source)
+    return load_yaml(layout.program.read_bytes(), PROGRAM_FILE)
+
+
+def load_program(layout: Layout) -> Program:
+    """Read and validate program.yaml, or raise InputError with every problem."""
+    return validate_program(read_program(layout))
 
 
 def _page(layout: Layout, path: Path, problems: list[Problem]) -> ContentPage | None:
@@ -122,10 +206,11 @@ def _page(layout: Layout, path: Path, problems: list[Problem]) -> ContentPage | 
     except InputError as exc:
         problems += exc.problems
         return None
-    title, placement, order, body = None, "end", 100, text
+    title, placement, order, body, line = None, "end", 100, text, 1
     match = _FRONT_MATTER.match(text)
     if match:
         body = text[match.end():]
+        line = text.count("\n", 0, match.end()) + 1
         block = match.group(1) or ""
         if block.strip():
             try:
@@ -150,24 +235,17 @@ def _page(layout: Layout, path: Path, problems: list[Problem]) -> ContentPage | 
     if not title:
         heading = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
         title = heading.group(1) if heading else path.stem.replace("-", " ").capitalize()
-    return ContentPage(path.name, title, body, placement, order)
+    return ContentPage(path.name, title, body, placement, order, line)
 
 
-def load_content(layout: Layout, reserved: set[str]) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
-    """Read content/ pages and assets; `reserved` holds page names the generator owns."""
-    if not layout.content.is_dir():
-        return (), ()
-    problems: list[Problem] = []
+def load_content(layout: Layout, reserved: set[str],
+                 cohort: str | None = None) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
+    """Read content/ pages and assets; `reserved` holds page names the generator owns, `cohort` the cohort file."""
+    files, problems = project_files(layout, layout.content, cohort, "content/")
     pages: list[ContentPage] = []
     assets: list[ContentAsset] = []
-    for path in sorted(layout.content.rglob("*")):
+    for path in files:
         name = layout.relative(path)
-        if path.is_symlink() and not _inside(layout.root, path):
-            problems.append(Problem(name, 0, 0, "is a link to a file outside the project",
-                                    hint="copy the file into content/ instead of linking to it"))
-            continue
-        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(layout.content).parts):
-            continue
         relative = path.relative_to(layout.content).as_posix()
         if path.suffix == ".md":
             if path.parent != layout.content or not _PAGE_NAME.match(path.name):
@@ -188,13 +266,6 @@ def load_content(layout: Layout, reserved: set[str]) -> tuple[tuple[ContentPage,
     return tuple(pages), tuple(assets)
 
 
-def template_problems(layout: Layout) -> list[Problem]:
-    """Return a problem for each template in templates/ that is a link to a file outside the project."""
-    if not layout.templates.is_dir():
-        return []
-    problems = []
-    for path in sorted(layout.templates.rglob("*")):
-        if path.is_symlink() and not _inside(layout.root, path):
-            problems.append(Problem(layout.relative(path), 0, 0, "is a link to a file outside the project",
-                                    hint="copy the template into templates/ instead of linking to it"))
-    return problems
+def template_problems(layout: Layout, cohort: str | None = None) -> list[Problem]:
+    """Return a problem for each link in templates/ that leads outside the project or to private data."""
+    return project_files(layout, layout.templates, cohort, "templates/")[1]

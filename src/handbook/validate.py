@@ -47,16 +47,16 @@ def _fields_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         fields = getattr(current, "model_fields", None)
         if not fields or part not in fields:
             return []
-        current = _inner_model(fields[part].annotation)
+        current = inner_model(fields[part].annotation)
     return list(getattr(current, "model_fields", {}) or {})
 
 
-def _inner_model(annotation: Any) -> Any:
+def inner_model(annotation: Any) -> Any:
     """Return the BaseModel inside `Optional[X]`, `tuple[X, ...]` and the like, else the annotation."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()) or ():
-        found = _inner_model(arg)
+        found = inner_model(arg)
         if isinstance(found, type) and issubclass(found, BaseModel):
             return found
     return annotation
