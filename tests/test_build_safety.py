@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tree_digest
-from conftest import copy_example
+from conftest import copy_example, small_with_cohort
 
 EPOCH = "1788220800"  # 2026-09-01, fixed so that builds repeat
 
@@ -78,3 +79,59 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_build(tmp_path: 
     complete = tree_digest(project / "build")
     assert after_kill in (before, complete), "a killed build left a half-written build/"
     assert not [p for p in project.iterdir() if p.name.startswith("build.")]
+
+
+COHORT = """\
+name: Test cycle
+participants:
+  - {id: ana, name: Ana Lima, email: ana@example.org}
+  - {id: ben, name: Ben Okafor, email: ben@example.org}
+groups:
+  - {id: pair-1, members: [ana, ben], start: 2026-02-02}
+"""
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real file system of 32 MB (tmpfs) that the test can fill up; skipped where mounting is not allowed."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,mode=0755", "tmpfs", str(folder)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip("a small disk needs `mount -t tmpfs` (root)")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_is_named_and_build_stays_as_it_was(small_disk: Path) -> None:
+    project = small_with_cohort(small_disk / "project", COHORT)
+    assert build(project, clear_cache=False).returncode == 0
+    before = tree_digest(project / "build")
+    program = project / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8").replace("length_minutes: 45", "length_minutes: 50"),
+                       encoding="utf-8")
+    room = os.statvfs(small_disk)
+    (small_disk / "filler").write_bytes(bytes(room.f_bavail * room.f_frsize - 64 * 1024))  # 64 KB left
+    done = build(project, clear_cache=False)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    first, hint = done.stderr.splitlines()[:2]
+    assert first.startswith("the disk is full while writing ")
+    assert first.endswith("; nothing was replaced, build/ is as it was")
+    assert str(project) not in first  # named inside the project, e.g. build/site/...
+    assert hint.startswith("    hint: free some space on the disk")
+    assert tree_digest(project / "build") == before
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith("build")) == ["build"]
+
+
+def test_the_pdf_cache_and_the_build_state_are_private_like_build(tmp_path: Path) -> None:
+    project = small_with_cohort(tmp_path / "project", COHORT)
+    assert build(project).returncode == 0
+    assert (project / ".handbook" / "cache" / "pdf").is_dir()
+    assert stat.S_IMODE((project / "build").stat().st_mode) == 0o700
+    modes = {p.relative_to(project).as_posix(): stat.S_IMODE(p.stat().st_mode)
+             for p in [project / ".handbook", *(project / ".handbook").rglob("*")]}
+    assert len(modes) > 10
+    assert {name: mode for name, mode in modes.items()
+            if mode != (0o700 if (project / name).is_dir() else 0o600)} == {}

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
+import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from conftest import small_with_cohort
 from handbook.serve import Preview
 
 
@@ -76,3 +80,59 @@ def test_an_error_shows_in_the_browser_and_the_server_keeps_running(preview: Pre
 def test_preview_never_touches_build(preview: Preview, small_project: Path) -> None:
     assert not (small_project / "build").exists()
     assert (small_project / ".handbook" / "serve" / "site" / "index.html").is_file()
+
+
+def request(preview: Preview, path: str, host: str | None = None) -> tuple[int, bytes]:
+    """GET `path` with `host` as the Host header (default: the server's own address)."""
+    address = urlsplit(preview.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host or address.netloc)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_a_request_for_another_host_is_refused(preview: Preview) -> None:
+    """A page of another site that rebinds its name to 127.0.0.1 must not read the preview."""
+    port = urlsplit(preview.url).port
+    assert request(preview, "/guidelines.html", f"evil.example:{port}") == (403, b"")
+    assert request(preview, "/__handbook/wait?v=", f"evil.example:{port}") == (403, b"")
+    assert request(preview, "/guidelines.html", f"localhost:{port}")[0] == 200
+    assert request(preview, "/guidelines.html", f"[::1]:{port}")[0] == 200
+
+
+def test_a_malformed_version_is_refused_without_a_traceback(preview: Preview, capfd: pytest.CaptureFixture[str]) -> None:
+    status, _body = request(preview, "/__handbook/wait?v=" + "9" * 5000)
+    assert status == 400
+    assert request(preview, "/__handbook/wait?v=%C2%B2")[0] == 400  # a superscript two is a digit to Python
+    time.sleep(0.2)  # a handler's traceback would be printed after the response
+    assert "Traceback" not in capfd.readouterr().err
+
+
+COHORT_WITH_A_MISTAKE = """\
+name: Test cycle
+participants:
+  - {id: ana, name: Ana Lima, email: ana.lima@example.org}
+  - {id: ben, name: Ben Okafor, email: ana.lima@example.org}
+groups:
+  - {id: pair-1, members: [ana, ben], start: 2026-02-02}
+"""
+
+
+def test_the_error_page_shows_no_personal_data_of_a_broken_cohort(tmp_path: Path) -> None:
+    project = small_with_cohort(tmp_path / "project", COHORT_WITH_A_MISTAKE)
+    messages: list[str] = []
+    running = Preview(project, 0, messages.append, full_builds=False, interval=0.05)
+    running.start()
+    try:
+        page = get(running.url + "guidelines.html")
+    finally:
+        running.stop()
+    assert "The handbook could not be built" in page
+    assert "cohort.yaml:4:" in page and "duplicate email address" in page
+    assert "ana.lima" not in page and "Okafor" not in page
+    assert any("ana.lima@example.org" in m for m in messages)  # the coordinator's terminal shows it all

@@ -5,13 +5,16 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,18 +24,23 @@ from typing import Callable, Iterator, Optional
 from .calendars import render_calendars
 from .cohort import Cohort, load_cohort
 
-from .errors import EngineError, HandbookError, InputError, Problem
+from .errors import WRITE_PROBLEMS, EngineError, HandbookError, InputError, Problem, Stopped, WriteError
 from .offline import OFFLINE_ZIP, package_site
 from .printing import PrintSet, render_print
-from .project import PROGRAM_FILE, Layout, Loaded, load_content, load_program, template_problems
+from .links import markdown_problems
+from .project import PROGRAM_FILE, Layout, Loaded, load_content, read_program, template_problems
 from .site import SiteTree, render_site, reserved_names
-from .yamlsource import check_syntax, load_yaml
+from .sitesettings import settings_problems
+from .validate import validate_program
+from .yamlsource import load_yaml
 
 Progress = Callable[[str], None]
 PDF_CACHE = Path(".handbook") / "cache" / "pdf"  # PDFs of the last build by the hash of their inputs
 DOWNLOADS = "downloads"  # folder of the site that offers the non-personal PDFs
 CALENDAR_DIR = "calendar"  # one .ics per group and program.ics
 PRIVATE_DIR = "private"  # coordinator-only files another command wrote (the match report); kept
+STATE_DIR = Path(".handbook")  # the build's own files: lock, state, PDF cache, staging records; owner only
+STAGING_RECORDS = STATE_DIR / "staging"  # one file per folder a build created next to build/, naming its creator
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class BuildResult:
     pages: int
     seconds: float
     skipped: bool = False  # nothing changed, nothing was done
+    notes: tuple[str, ...] = ()  # about the machine, not the input (e.g. a library the PDF renderer lacks)
 
 
 @dataclass(frozen=True)
@@ -56,24 +65,25 @@ def load(root: Path) -> LoadedProject:
     """Load and validate a whole project: program, cohort, content pages; raise InputError with all problems."""
     layout = Layout(root.resolve())
     problems: list[Problem] = []
-    program = None
+    source = program = None
     try:
-        program = load_program(layout)
+        source = read_program(layout)
+        program = validate_program(source)
     except InputError as exc:
         problems += exc.problems
-    try:
-        pages, assets = load_content(layout, reserved_names())
-    except InputError as exc:
-        problems += exc.problems
-        pages, assets = (), ()
-    problems += template_problems(layout)
-    if layout.mkdocs.is_file():
-        try:
-            check_syntax(layout.mkdocs.read_bytes(), layout.mkdocs.name)
-        except InputError as exc:
-            problems += exc.problems
-    cohort = None
     reference = _cohort_reference(layout, program)
+    cohort_name = reference[0] if reference is not None else None  # no link in content/ or templates/ reaches it
+    content_read = True
+    try:
+        pages, assets = load_content(layout, reserved_names(), cohort_name)
+    except InputError as exc:
+        problems += exc.problems
+        pages, assets, content_read = (), (), False
+    problems += template_problems(layout, cohort_name)
+    problems += markdown_problems(source, program, pages, assets, check_links=content_read)
+    if layout.mkdocs.is_file():
+        problems += settings_problems(layout.mkdocs, layout.root)
+    cohort = None
     if reference is not None:
         try:
             cohort = load_cohort(layout.root, reference[0], program, reference[1])
@@ -147,7 +157,46 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-STATE_FILE = Path(".handbook") / "last-build.json"
+STATE_FILE = STATE_DIR / "last-build.json"
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` and its missing parents for their owner only (0700, like build/); return it."""
+    missing = []
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return missing[0] if missing else path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `path` atomically, readable by its owner only (0600); an error names the file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp makes it 0600
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if exc.filename is None:  # a failed write() names no file; the coordinator needs one
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _state_dir(layout: Layout) -> Path:
+    """Return .handbook/, made private: it holds named agreements (the PDF cache) like build/ does."""
+    folder = private_dir(layout.root / STATE_DIR)
+    try:
+        if folder.stat().st_mode & 0o077:  # made by an older version, or by hand
+            folder.chmod(0o700)
+    except OSError:
+        pass
+    return folder
 
 
 def _input_files(layout: Layout) -> list[Path]:
@@ -196,12 +245,9 @@ def last_build(layout: Layout) -> dict[str, object] | None:
 
 def remember_build(layout: Layout, digest: str, pages: int) -> None:
     """Record the inputs and outputs of a successful build, for the next no-op check."""
-    state = layout.root / STATE_FILE
-    state.parent.mkdir(parents=True, exist_ok=True)
-    temp = state.with_suffix(".tmp")
-    temp.write_text(json.dumps({"inputs": digest, "pages": pages, "outputs": outputs_stamp(layout)}),
-                    encoding="utf-8")
-    os.replace(temp, state)
+    _state_dir(layout)
+    write_private(layout.root / STATE_FILE,
+                  json.dumps({"inputs": digest, "pages": pages, "outputs": outputs_stamp(layout)}).encode())
 
 
 def keep_private(previous: Path, staging: Path) -> None:
@@ -211,42 +257,264 @@ def keep_private(previous: Path, staging: Path) -> None:
         shutil.copytree(source, staging / PRIVATE_DIR, symlinks=True)
 
 
-def publish(staging: Path, target: Path) -> None:
-    """Make `staging` the new `target` in one step; the old target is removed afterwards."""
+def publish(staging: Path, target: Path, parking: Path | None = None) -> None:
+    """Make `staging` the new `target` in one step; the old target is removed afterwards.
+
+    Where directories cannot be swapped atomically, the old target is first moved to `parking`.
+    """
     if not target.exists():
         os.replace(staging, target)
         return
     if _exchange(staging, target):
         shutil.rmtree(staging, ignore_errors=True)  # staging now holds the previous build
         return
-    old = target.with_name(f"{target.name}.old-{os.getpid()}")
+    old = parking or target.with_name(f"{target.name}.old-{os.getpid()}")
     os.replace(target, old)
     os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
 
 
-@contextmanager
-def project_lock(layout: Layout) -> Iterator[None]:
-    """Hold the project's build lock; a second build in the same project is refused clearly."""
-    state = layout.root / ".handbook"
-    state.mkdir(exist_ok=True)
-    handle = open(state / "build.lock", "a+")
+# --- processes: who made a folder or holds the lock, and whether it still runs -------------------
+
+
+def _process_stat(pid: int) -> tuple[str, str]:
+    """Return the state and start time (clock ticks since boot) of process `pid`; ("", "") where unknown."""
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise HandbookError("another `handbook build` is running in this project",
-                                hint="wait for it to finish, then build again") from None
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return "", ""
+    return fields[0], fields[19]
+
+
+def owner_id(pid: int | None = None) -> str:
+    """Return "pid start-time" of this process (or `pid`): unlike a pid alone, it is never reused."""
+    pid = os.getpid() if pid is None else pid
+    return f"{pid} {_process_stat(pid)[1]}".strip()
+
+
+def is_alive(owner: str) -> bool:
+    """Return whether the process an `owner_id` names still runs (unknown owners count as running)."""
+    parts = owner.split()
+    if not parts or not parts[0].isdigit():
+        return True
+    pid = int(parts[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        pass
+    state, started = _process_stat(pid)
+    if state in ("Z", "X"):  # dead, not yet reaped by its parent
+        return False
+    return len(parts) < 2 or not started or started == parts[1]
+
+
+# --- signals: SIGTERM and SIGHUP stop a build the way Ctrl+C does ---------------------------------
+
+_deferred: list[int] = []  # signals that arrived while a build was publishing
+_shielding = False
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    if _shielding:
+        _deferred.append(signum)
+        return
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Stopped(signum)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into `Stopped` in the main thread, so that cleanups run as on Ctrl+C.
+
+    Without it, a closed terminal or a process manager ends a build on the spot: its staging
+    folder stays and its PDF workers with it. In other threads signals cannot be handled: no-op.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)]
+    previous = {number: signal.signal(number, _on_signal) for number in wanted if number is not None}
+    try:
         yield
     finally:
-        handle.close()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextmanager
+def _shielded() -> Iterator[None]:
+    """Hold signals back while the block runs, then act on them: publishing is never cut in half."""
+    global _shielding
+    _shielding = True
+    try:
+        yield
+    finally:
+        _shielding = False
+    if _deferred:
+        signum = _deferred[-1]
+        _deferred.clear()
+        _on_signal(signum, None)
+
+
+# --- the build lock ----------------------------------------------------------------------------
+
+_HELD_LOCKS: set[int] = set()  # descriptors of build locks this process holds
+
+
+def _drop_locks_in_child() -> None:
+    """In a forked child (a PDF worker), let go of the build lock: it must never outlive the build."""
+    if not _HELD_LOCKS:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    for fd in _HELD_LOCKS:
+        os.dup2(null, fd)  # the number stays valid for code that closes it; the lock is no longer behind it
+    os.close(null)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_locks_in_child)
+
+
+def _holder(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def _lock_users(path: Path) -> list[int]:
+    """Return the processes that have `path` open (Linux; empty elsewhere)."""
+    users = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.readlink(fd) == str(path) for fd in fd_dir.iterdir()):
+                users.append(int(fd_dir.parent.name))
+        except OSError:
+            continue
+    return sorted(users)
+
+
+def _try_lock(path: Path) -> int | None:
+    """Return a descriptor of `path` locked for us, or None when someone holds the lock."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # another build replaced a stale lock file meanwhile: lock the new one
+
+
+@contextmanager
+def project_lock(layout: Layout, say: Progress | None = None) -> Iterator[None]:
+    """Hold the project's build lock; a second build in the same project is refused clearly.
+
+    The lock file names its holder ("pid start-time"). When the lock is held but its holder has
+    ended, what holds it are processes a killed build left behind (PDF workers of versions before
+    this one: today's workers end with their build and let go of the lock at their start). Those
+    are not killed, as nobody asked for it; the lock file is replaced instead, so they block
+    nothing, and `say` names them.
+    """
+    path = _state_dir(layout) / "build.lock"
+    fd = _try_lock(path)
+    if fd is None:
+        holder = _holder(path)
+        if holder and not is_alive(holder):
+            time.sleep(0.2)  # a build that has just taken the lock writes its name at once
+            fd = _try_lock(path)
+            if fd is None and _holder(path) == holder:
+                stale = os.stat(path).st_ino
+                leftovers = [pid for pid in _lock_users(path) if pid != os.getpid()]
+                if os.stat(path).st_ino == stale:
+                    path.unlink(missing_ok=True)
+                fd = _try_lock(path)
+                if fd is not None and say is not None:
+                    say("the build lock was held by processes a killed build left behind"
+                        + (f" (pids {', '.join(map(str, leftovers))}; `kill` them to free their memory)"
+                           if leftovers else "") + "; a new lock was taken")
+            holder = _holder(path) if fd is None else holder
+        if fd is None:
+            pid = holder.split()[0] if holder.split() and holder.split()[0].isdigit() else ""
+            raise HandbookError("another `handbook build` is running in this project" + (f" (pid {pid})" if pid else ""),
+                                hint="wait for it to finish, then build again")
+    try:
+        os.fchmod(fd, 0o600)  # an older version made it readable by all
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, owner_id().encode() + b"\n", 0)
+        _HELD_LOCKS.add(fd)
+        yield
+    finally:
+        _HELD_LOCKS.discard(fd)
+        try:
+            os.ftruncate(fd, 0)  # nobody holds it now
+        except OSError:
+            pass
+        os.close(fd)
+
+
+def _new_staging(layout: Layout) -> Path:
+    """Create the folder a build writes into, next to build/, and record that this process made it."""
+    staging = Path(tempfile.mkdtemp(prefix=f"{layout.build.name}.new-", dir=layout.root))
+    try:
+        private_dir(layout.root / STAGING_RECORDS)
+        write_private(layout.root / STAGING_RECORDS / staging.name, owner_id().encode())
+    except BaseException:
+        staging.rmdir()
+        raise
+    return staging
+
+
+def _parking(staging: Path) -> Path:
+    """Return where `publish` may move the previous build: a name the staging record also covers."""
+    return staging.with_name(staging.name + ".old")
+
+
+def _drop_staging(layout: Layout, staging: Path) -> None:
+    """Remove a staging folder (and its parking place), then the record that this build made it."""
+    for folder in (staging, _parking(staging)):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+    (layout.root / STAGING_RECORDS / staging.name).unlink(missing_ok=True)
 
 
 def _clean_stale(layout: Layout) -> None:
-    """Remove staging folders left by builds that were killed (we hold the lock, so none is live)."""
-    for path in layout.root.glob(f"{layout.build.name}.*"):
-        if path.is_dir() and re.search(r"\.(new|old)-", path.name):
-            shutil.rmtree(path, ignore_errors=True)
+    """Remove the folders that builds which were killed created; never any other folder.
+
+    Only folders named in .handbook/staging/ by a build that no longer runs are removed: a
+    coordinator's own `build.old-2025-cycle` stays, whatever its name.
+    """
+    records = layout.root / STAGING_RECORDS
+    if not records.is_dir():
+        return
+    for record in records.iterdir():
+        if not record.name.startswith(f"{layout.build.name}.new-") or not record.is_file():
+            continue
+        if not is_alive(_holder(record)):
+            _drop_staging(layout, layout.root / record.name)
+
+
+def _write_error(exc: OSError, layout: Layout, where: str) -> BaseException:
+    """Return the coordinator's message for a disk that refused a write; `exc` itself for other errors."""
+    from .errors import shown_path
+
+    if exc.errno not in WRITE_PROBLEMS:
+        return exc
+    shown = shown_path(exc.filename, layout.root) if exc.filename else where
+    ours = shown.startswith((f"{layout.build.name}/", str(STATE_DIR))) or shown == layout.build.name
+    if exc.errno in (errno.EACCES, errno.EPERM) and not ours:
+        return exc  # reading something else failed: not a disk refusing the build's files
+    return WriteError.from_os_error(exc, layout.root, where)
 
 
 def _engine_problems(exc: EngineError, loaded: Loaded) -> HandbookError:
@@ -326,30 +594,51 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
     from .pdf import PdfJob
 
     layout = loaded.layout
-    with project_lock(layout):
-        _clean_stale(layout)
-        staging = Path(tempfile.mkdtemp(prefix=f"{layout.build.name}.new-", dir=layout.root))
-        job = None
-        try:
-            # The PDFs render in worker processes while this process builds the site.
-            job = PdfJob(prints, layout.root, staging / "pdf", cache=layout.root / PDF_CACHE)
-            build_site(loaded, tree, staging / "site", engine)
-            say("site built")
-            if watch_pdfs is not None:
-                watch_pdfs(job.progress)
-            report = job.result()
-            say(f"printed {len(report.pages)} PDFs ({report.rendered} rendered, {report.reused} unchanged)")
-            copied = copy_downloads(prints, staging / "pdf", staging / "site")
-            say(f"{copied} PDFs offered for download on the site")
-            package_site(staging / "site", staging / OFFLINE_ZIP)
-            say(f"offline copy packed: {OFFLINE_ZIP}")
-            _write_tree(staging / CALENDAR_DIR, dict(calendars))
-            keep_private(layout.build, staging)
-            publish(staging, layout.build)
-            remember_build(layout, digest, len(tree.pages))
-        except BaseException:
-            if job is not None:
-                job.close()
-            shutil.rmtree(staging, ignore_errors=True)
+    where = "build/"  # what is being written: named when the disk refuses a write without a file name
+    try:
+        # SIGTERM/SIGHUP raise here like Ctrl+C, so that the workers and the staging folder go too.
+        with stop_on_signals(), project_lock(layout, say):
+            _clean_stale(layout)
+            staging = _new_staging(layout)
+            job = None
+            try:
+                # The PDFs render in worker processes while this process builds the site.
+                where = "build/pdf"
+                job = PdfJob(prints, layout.root, staging / "pdf", cache=layout.root / PDF_CACHE)
+                where = "build/site"
+                build_site(loaded, tree, staging / "site", engine)
+                say("site built")
+                if watch_pdfs is not None:
+                    watch_pdfs(job.progress)
+                where = "build/pdf"
+                report = job.result()
+                say(f"printed {len(report.pages)} PDFs ({report.rendered} rendered, {report.reused} unchanged)")
+                where = f"build/site/{DOWNLOADS}"
+                copied = copy_downloads(prints, staging / "pdf", staging / "site")
+                say(f"{copied} PDFs offered for download on the site")
+                where = f"build/{OFFLINE_ZIP}"
+                package_site(staging / "site", staging / OFFLINE_ZIP)
+                say(f"offline copy packed: {OFFLINE_ZIP}")
+                where = f"build/{CALENDAR_DIR}"
+                _write_tree(staging / CALENDAR_DIR, dict(calendars))
+                where = f"build/{PRIVATE_DIR}"
+                keep_private(layout.build, staging)
+                where = "build/"
+                with _shielded():
+                    publish(staging, layout.build, _parking(staging))
+            except BaseException:
+                if job is not None:
+                    job.close()
+                raise
+            finally:
+                _drop_staging(layout, staging)
+            try:
+                remember_build(layout, digest, len(tree.pages))
+            except OSError:
+                pass  # only the next build's "nothing changed" check reads it: that build does the work
+    except OSError as exc:
+        error = _write_error(exc, layout, where)
+        if error is exc:
             raise
-    return BuildResult(layout.build, len(tree.pages), time.perf_counter() - started)
+        raise error from exc
+    return BuildResult(layout.build, len(tree.pages), time.perf_counter() - started, notes=report.notes)

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import click
 
 from . import __version__
-from .errors import HandbookError
+from .errors import DISK_ERRORS, WRITE_PROBLEMS, HandbookError, Stopped
 
 
 def _console(stderr: bool = True) -> Any:
@@ -30,14 +30,21 @@ def run(action: Callable[[], int | None], debug: bool) -> None:
         if debug:
             traceback.print_exc()
         sys.exit(exc.exit_code)
+    except Stopped as exc:  # SIGTERM or SIGHUP: the build cleaned up on its way out
+        _console().print(f"{exc}; build/ holds the last complete build", markup=False)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         _console().print("interrupted; build/ was left as it was", markup=False)
         sys.exit(130)
     except Exception as exc:  # the last line of defence: a bug, not the coordinator's fault
         if debug:
             traceback.print_exc()
-        _console().print(f"internal error: {type(exc).__name__}: {exc}\n"
-                         "    hint: run again with --debug and report the traceback", markup=False)
+        if isinstance(exc, OSError) and exc.errno in DISK_ERRORS and exc.filename:  # not a bug: the disk
+            reason, hint = WRITE_PROBLEMS[exc.errno]
+            _console().print(f"{reason} while writing {exc.filename}\n    hint: {hint}", markup=False)
+        else:
+            _console().print(f"internal error: {type(exc).__name__}: {exc}\n"
+                             "    hint: run again with --debug and report the traceback", markup=False)
         sys.exit(1)
     sys.exit(code)
 
@@ -77,6 +84,8 @@ def build(project: Path, debug: bool, quiet: bool, engine: str, force: bool) -> 
         if not quiet:
             console.print(f"built {result.pages} pages into {result.build_dir / 'site'} "
                           f"in {result.seconds:.1f} s", markup=False)
+            for note in result.notes:
+                _console().print(note, markup=False)
 
     run(action, debug)
 
@@ -225,6 +234,7 @@ def serve(project: Path, debug: bool, port: int) -> None:
     def action() -> None:
         import time
 
+        from .build import stop_on_signals
         from .serve import Preview
 
         console = _console(stderr=True)
@@ -233,12 +243,17 @@ def serve(project: Path, debug: bool, port: int) -> None:
         except OSError as exc:
             raise HandbookError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
                                 hint="pick another port with --port, or --port 0 for any free one") from None
-        preview.start()
-        console.print(f"serving {preview.url}  (Ctrl+C stops)", markup=False)
         try:
-            while True:
-                time.sleep(3600)
+            # A closed terminal (SIGHUP) or a process manager (SIGTERM) stops it as Ctrl+C does.
+            with stop_on_signals():
+                preview.start()
+                console.print(f"serving {preview.url}  (Ctrl+C stops)", markup=False)
+                while True:
+                    time.sleep(3600)
+        except KeyboardInterrupt:
+            console.print("stopping the preview and its background build", markup=False)
         finally:
             preview.stop()
+        console.print("stopped", markup=False)
 
     run(action, debug)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import re
+import signal
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -75,6 +79,52 @@ class TemplateError(InputError):
 
 class EngineError(HandbookError):
     """The site engine or the PDF renderer failed."""
+
+
+# What a full, read-only or forbidden disk raises while a build writes, and what the coordinator is told.
+WRITE_PROBLEMS = {
+    errno.ENOSPC: ("the disk is full", "free some space on the disk (deleting .handbook/cache is safe), "
+                                       "then build again"),
+    errno.EDQUOT: ("your disk quota is used up", "free some space in your quota (deleting .handbook/cache "
+                                                 "is safe), then build again"),
+    errno.EFBIG: ("a file grew larger than this system allows", "check the file size limit (`ulimit -f`), "
+                                                                "then build again"),
+    errno.EROFS: ("the disk is read-only", "build in a folder on a disk you can write to"),
+    errno.EACCES: ("permission was denied", "check that you may write to the project folder and its build/"),
+    errno.EPERM: ("permission was denied", "check that you may write to the project folder and its build/"),
+}
+DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})  # only ever from writing
+
+
+class WriteError(HandbookError):
+    """The disk refused a write (full, quota, read-only, permissions): nothing was replaced."""
+
+    @classmethod
+    def from_os_error(cls, exc: OSError, root: os.PathLike[str] | str, fallback: str = "") -> "WriteError":
+        """Return the error for `exc`, naming the file relative to the project at `root`."""
+        reason, hint = WRITE_PROBLEMS.get(exc.errno or 0, (exc.strerror or "the disk failed", ""))
+        where = shown_path(exc.filename, root) if exc.filename else fallback
+        place = f" while writing {where}" if where else ""
+        return cls(f"{reason}{place}; nothing was replaced, build/ is as it was", hint=hint)
+
+
+def shown_path(path: os.PathLike[str] | str | bytes, root: os.PathLike[str] | str) -> str:
+    """Return `path` relative to the project at `root` (a build's staging folder shown as build/)."""
+    text = os.fsdecode(path)
+    base = os.path.realpath(root)
+    full = os.path.realpath(text) if os.path.isabs(text) else text
+    if full == base or full.startswith(base + os.sep):
+        text = os.path.relpath(full, base)
+    return re.sub(r"^build\.(?:new|old)-[^/]*", "build", text)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: handled like Ctrl+C, so that every cleanup on the way out runs."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.exit_code = 128 + signum  # what a shell reports for a process ended by that signal
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

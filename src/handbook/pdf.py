@@ -15,7 +15,8 @@ WeasyPrint (and pikepdf) are imported inside functions only.
   agreements cheap; each file still depends only on its own inputs.
 
 Safety: resources are fetched only from inside the project and the package's templates (no
-network), and anything WeasyPrint logs as a warning or an error fails the build, named.
+network), and anything WeasyPrint logs as a warning or an error fails the build, named; only
+its messages about the machine (a library it lacks) are passed on as notes instead.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
+import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -36,8 +39,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from . import __version__
-from .errors import EngineError, InputError, Problem
+from .errors import DISK_ERRORS, EngineError, InputError, Problem, did_you_mean
 from .printing import Batch, Fill, Output, PrintSet, StampSet
+from .project import Layout
 from .templating import PACKAGE_TEMPLATES
 
 PDF_VARIANT = "pdf/a-3b"
@@ -58,6 +62,7 @@ class BatchReport:
     error: str = ""
     max_rss_mb: float = 0.0
     seconds: float = 0.0
+    notes: tuple[str, ...] = ()  # what WeasyPrint said about the machine (see `machine_note`)
 
 
 @dataclass(frozen=True)
@@ -69,14 +74,22 @@ class PdfReport:
     reused: int
     seconds: float
     max_rss_mb: float  # the largest worker's peak resident memory
+    notes: tuple[str, ...] = ()  # one line each, about the machine, never about the documents
 
 
 # --- safety: fetching and logging ---------------------------------------------------------
 
 
 def allowed_roots(root: Path) -> tuple[Path, ...]:
-    """Return the folders WeasyPrint may read from: the project and the package's print templates."""
-    return (root.resolve(), (PACKAGE_TEMPLATES / "print").resolve())
+    """Return the folders WeasyPrint may read from: the site's assets and the print templates.
+
+    Never the rest of the project: the cohort, rosters, program.yaml, mkdocs.yml, build/,
+    .handbook/ and private/ hold personal data or are not meant for print, and anything
+    WeasyPrint reads can end up inside a PDF (an image, a font, an attachment). The folders
+    themselves are not resolved: a file reached through a link to elsewhere stays outside.
+    """
+    layout = Layout(root.resolve())
+    return (layout.content, layout.templates, (PACKAGE_TEMPLATES / "print").resolve())
 
 
 def _fetcher(roots: Sequence[Path]) -> Any:
@@ -95,7 +108,9 @@ def _fetcher(roots: Sequence[Path]) -> Any:
                 raise ValueError(f"refused {url!r}: only files inside the project are used, never the network")
             path = Path(unquote(parts.path)).resolve()
             if not any(path == r or r in path.parents for r in roots):
-                raise ValueError(f"refused {url!r}: the file is outside the project")
+                raise ValueError(f"refused {url!r}: only files in content/ and templates/ are used in print")
+            if path.suffix.lower() == ".md":  # a content page is text for the book, not a resource
+                raise ValueError(f"refused {url!r}: a Markdown page is not an image, font or stylesheet")
             return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
 
     return ProjectFetcher()
@@ -120,22 +135,63 @@ def _shown(message: str, root: Path) -> str:
     return message.replace(package.as_uri() + "/", "(built-in) print/")
 
 
+# WeasyPrint's messages about the machine it runs on rather than about the document (its
+# pdf/fonts.py): the PDFs are right without what they ask for, so they never fail a build and
+# are shown once per build as a note. Anything else WeasyPrint logs is a problem of the input.
+_MACHINE_NOTES = (
+    (re.compile(r"Using fontTools instead of HarfBuzz-Subset"),
+     "note: this machine lacks the HarfBuzz-Subset library, so fonts are packed into the PDFs with "
+     "fontTools instead; the PDFs are still correct. Install libharfbuzz-subset0 for faster builds "
+     "(Debian, Ubuntu: sudo apt-get install libharfbuzz-subset0)"),
+    (re.compile(r"Please install HarfBuzz version .*harfbuzz-vector"),
+     "note: this machine's HarfBuzz cannot draw colour emoji fonts, so an emoji may print without "
+     "its colours; everything else in the PDFs is correct. A HarfBuzz with harfbuzz-vector draws them"),
+)
+
+
+def machine_note(message: str) -> Optional[str]:
+    """Return the note for a WeasyPrint message about the machine, None for one about the document."""
+    return next((note for pattern, note in _MACHINE_NOTES if pattern.search(message)), None)
+
+
 def _problems(records: Iterable[logging.LogRecord], where: str, root: Path) -> list[Problem]:
     problems = []
     for record in records:
+        if machine_note(record.getMessage()) is not None:
+            continue
         message = _shown(record.getMessage(), root)
         line, column = 0, 0
         found = re.search(r" at (\d+):(\d+)", message)
         if found and where.endswith(".css"):
             line, column = int(found.group(1)), int(found.group(2))
-        if "Font-face" in message:
+        unknown = re.match(r"Ignored `([\w-]+): .*, unknown property\.$", message)
+        if unknown:
+            hint = f"no such property in CSS{did_you_mean(unknown.group(1), _css_properties())}: check its spelling"
+        elif "Font-face" in message:
             hint = "check the url() of this @font-face: fonts are read from files inside the project only"
         elif "refused" in message or "Failed to load" in message:
             hint = "only files inside the project folder are used; copy the file into the project"
         else:
             hint = "check the HTML and CSS of this template"
-        problems.append(Problem(where, line, column, f"the PDF renderer reports: {message}", hint=hint))
+        problems.append(Problem(where, line, column, f"the PDF renderer reports: {message}", hint=hint,
+                                source_line=_source_line(root / where, line)))
     return problems
+
+
+def _css_properties() -> set[str]:
+    from weasyprint.css.properties import KNOWN_PROPERTIES
+    from weasyprint.css.validation.expanders import EXPANDERS
+
+    return set(KNOWN_PROPERTIES) | set(EXPANDERS)
+
+
+def _source_line(path: Path, line: int) -> str:
+    """Return line `line` of a project file, shown under its problem; '' for none."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines() if line > 0 and path.is_file() else []
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 # --- rendering, in a worker ---------------------------------------------------------------
@@ -157,6 +213,7 @@ class _Renderer:
         self.fetcher = _fetcher(allowed_roots(root))
         self.fonts = FontConfiguration()
         self.problems: list[Problem] = []
+        self.notes: list[str] = []
         self.stylesheets = []
         for sheet in kind.stylesheets if stylesheets else ():
             with self.collect(sheet.name):
@@ -251,6 +308,10 @@ class _Capture:
     def __exit__(self, *exc: Any) -> None:
         logging.getLogger("weasyprint").removeHandler(self.handler)
         self.renderer.problems += _problems(self.handler.records, self.where, self.renderer.root)
+        for record in self.handler.records:
+            note = machine_note(record.getMessage())
+            if note is not None and note not in self.renderer.notes:
+                self.renderer.notes.append(note)
 
 
 def _finish_forms(document: Any, pdf: Any) -> None:
@@ -296,9 +357,11 @@ def _guard(work: Callable[[], BatchReport]) -> BatchReport:
     try:
         report = work()
     except Exception as exc:  # reported by the parent as an engine error, the traceback for --debug
+        if isinstance(exc, OSError) and exc.errno in DISK_ERRORS:
+            raise  # the parent names the file and stops, as for a write of its own
         report = BatchReport(error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
     return BatchReport(report.pages, tuple(dict.fromkeys(report.problems)), report.error, _rss_mb(),
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, report.notes)
 
 
 def render_batch(batch: Batch, root: Path, out_dir: Path) -> BatchReport:
@@ -306,7 +369,7 @@ def render_batch(batch: Batch, root: Path, out_dir: Path) -> BatchReport:
     def work() -> BatchReport:
         renderer = _Renderer(batch, root, forms=batch.forms, tagged=batch.tagged)
         if renderer.problems:
-            return BatchReport(problems=tuple(renderer.problems))
+            return BatchReport(problems=tuple(renderer.problems), notes=tuple(renderer.notes))
         document, starts = renderer.layout([o.html for o in batch.outputs])
         pages: dict[str, int] = {}
         for output, span in zip(batch.outputs, _page_ranges(document, starts)):
@@ -315,7 +378,7 @@ def render_batch(batch: Batch, root: Path, out_dir: Path) -> BatchReport:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
             pages[output.path] = len(span)
-        return BatchReport(pages, tuple(renderer.problems))
+        return BatchReport(pages, tuple(renderer.problems), notes=tuple(renderer.notes))
 
     return _guard(work)
 
@@ -358,6 +421,7 @@ class Template:
     problems: tuple[Problem, ...] = ()
     error: str = ""
     stampable: bool = True  # False: the fills are laid out in full (slots on pages of another size)
+    notes: tuple[str, ...] = ()  # as in BatchReport
 
     def to_json(self) -> str:
         """Return the template's layout (not its PDF) as JSON, for the cache."""
@@ -413,7 +477,7 @@ def render_template(stamps: StampSet, variant: str, root: Path) -> Template:
     try:
         renderer = _Renderer(stamps, root, forms=stamps.forms, tagged=False)
         if renderer.problems:
-            return Template(variant, b"", 0, 0, (), tuple(renderer.problems))
+            return Template(variant, b"", 0, 0, (), tuple(renderer.problems), notes=tuple(renderer.notes))
         document, _starts = renderer.layout([stamps.templates[variant]])
         slots = _find_slots(document)
         data = renderer.write(document, list(document.pages), replace(stamps.meta, title=TEMPLATE_TITLE))
@@ -422,7 +486,8 @@ def render_template(stamps: StampSet, variant: str, root: Path) -> Template:
         if len(sizes | {(round(page.width, 2), round(page.height, 2))}) > 1:
             slots = []  # pages of several sizes: every agreement is laid out in full instead
         return Template(variant, data, page.width, page.height, tuple(slots), tuple(renderer.problems),
-                        stampable=bool(slots) or not _SLOT.search(stamps.templates[variant]))
+                        stampable=bool(slots) or not _SLOT.search(stamps.templates[variant]),
+                        notes=tuple(renderer.notes))
     except Exception as exc:
         return Template(variant, b"", 0, 0, (), (), f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
 
@@ -498,12 +563,13 @@ def stamp_fills(stamps: StampSet, template: Template, root: Path, out_dir: Path)
     """
     def work() -> BatchReport:
         if not template.stampable:
-            pages, problems = {}, []
+            pages, problems, notes = {}, [], []
             for fill in stamps.fills:
                 (out_dir / fill.path).parent.mkdir(parents=True, exist_ok=True)
-                pages[fill.path], found = _render_full(stamps, fill, root, out_dir / fill.path)
+                pages[fill.path], found, noted = _render_full(stamps, fill, root, out_dir / fill.path)
                 problems += found
-            return BatchReport(pages, tuple(problems))
+                notes += noted
+            return BatchReport(pages, tuple(problems), notes=tuple(dict.fromkeys(notes)))
         renderer = _Renderer(stamps, root, forms=False, tagged=False, stylesheets=False)  # overlays have their own
         fills = list(stamps.fills)
         texts = [dict(f.texts) for f in fills]
@@ -543,13 +609,14 @@ def stamp_fills(stamps: StampSet, template: Template, root: Path, out_dir: Path)
             target = out_dir / fill.path
             target.parent.mkdir(parents=True, exist_ok=True)
             if i in full:
-                pages[fill.path], found = _render_full(stamps, fill, root, target)
+                pages[fill.path], found, noted = _render_full(stamps, fill, root, target)
                 renderer.problems += found
+                renderer.notes += [n for n in noted if n not in renderer.notes]
                 continue
             source, own = placement[i]
             overlay = renderer.write(source, [source.pages[n] for n in own], archival=False)
             pages[fill.path] = _stamp(template.pdf, overlay, slotted, fill, target)
-        return BatchReport(pages, tuple(renderer.problems))
+        return BatchReport(pages, tuple(renderer.problems), notes=tuple(renderer.notes))
 
     return _guard(work)
 
@@ -557,14 +624,14 @@ def stamp_fills(stamps: StampSet, template: Template, root: Path, out_dir: Path)
 _SLOT = re.compile(r'<span class="hb-slot" data-slot="([^"]+)">&nbsp;</span>')
 
 
-def _render_full(stamps: StampSet, fill: Fill, root: Path, target: Path) -> tuple[int, list[Problem]]:
-    """Lay out one fill's agreement in full, its values in place of the slots; return its pages, problems."""
+def _render_full(stamps: StampSet, fill: Fill, root: Path, target: Path) -> tuple[int, list[Problem], list[str]]:
+    """Lay out one fill's agreement in full, its values in place of the slots; return its pages, problems, notes."""
     texts = dict(fill.texts)
     body = _SLOT.sub(lambda m: html.escape(texts.get(m.group(1), "")), stamps.templates[fill.variant])
     renderer = _Renderer(stamps, root, forms=stamps.forms, tagged=False)
     document, _starts = renderer.layout([body])
     target.write_bytes(renderer.write(document, list(document.pages), fill.meta))
-    return len(document.pages), renderer.problems
+    return len(document.pages), renderer.problems, renderer.notes
 
 
 def _stamp(template: bytes, overlay: bytes, slotted: list[int], fill: Fill, target: Path) -> int:
@@ -688,6 +755,34 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if single and "fork" in methods else "spawn")
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _worker_setup(parent: int) -> None:
+    """Start a PDF worker: it ends when the build that started it ends, even one killed with SIGKILL.
+
+    Otherwise a killed build leaves its workers blocked on a pipe for ever, holding memory and,
+    through the lock they inherited at fork, the project's build lock (build.py lets go of it
+    in every forked child).
+    """
+    for name in ("SIGTERM", "SIGHUP"):  # a fork inherits the build's handlers, which clean up the build
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:  # pragma: no cover - no parent-death signal: watch the parent instead
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the build died before the signal was armed
+        os._exit(1)
+
+
 class _Cache:
     """Files of earlier builds by the hash of their inputs, under `.handbook/cache/pdf`."""
 
@@ -712,10 +807,10 @@ class _Cache:
         self.used.add(path.name)
         if path.is_file():
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        from .build import private_dir, write_private
+
+        private_dir(path.parent)  # 0700, files 0600: the cache holds the groups' named agreements
+        write_private(path, data)
 
     def keep(self, key: str, *suffixes: str) -> None:
         """Keep these entries through `prune` without reading them."""
@@ -757,9 +852,13 @@ class PdfJob:
         self.lock = threading.Lock()
         self.templates_pending = 0  # templates whose stamping is not yet submitted
         self.pool: Optional[ProcessPoolExecutor] = None
+        self.others: set[Optional[int]] = set()
         batches, stamp_work = self._plan()
         if batches or stamp_work:
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+            # Children this process had before: close() stops only the ones the pool adds.
+            self.others = {p.pid for p in multiprocessing.active_children()}
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
+                                            initializer=_worker_setup, initargs=(os.getpid(),))
             # Start every worker now, from this thread: later submissions come from other threads.
             self.pool.submit(os.getpid).result()
             for todo, variant, template in stamp_work:
@@ -865,8 +964,9 @@ class PdfJob:
             for future in futures:
                 result = future.result()
                 if isinstance(result, Template):
-                    if result.problems or result.error:
-                        self.reports.append(BatchReport(problems=result.problems, error=result.error))
+                    if result.problems or result.error or result.notes:
+                        self.reports.append(BatchReport(problems=result.problems, error=result.error,
+                                                        notes=result.notes))
                 else:
                     self.reports.append(result)
         finally:
@@ -890,7 +990,8 @@ class PdfJob:
                 self.store.put(self.keys[path], (self.out_dir / path).read_bytes())
         self.store.prune()
         rss = max([r.max_rss_mb for r in self.reports], default=0.0)
-        return PdfReport(pages, self.rendered, self.reused, time.perf_counter() - self.started, rss)
+        notes = tuple(dict.fromkeys(n for r in self.reports for n in r.notes))  # once per build, not per worker
+        return PdfReport(pages, self.rendered, self.reused, time.perf_counter() - self.started, rss, notes)
 
     def close(self) -> None:
         """Stop the workers (at once when the job is abandoned)."""
@@ -898,7 +999,7 @@ class PdfJob:
             return
         pool, self.pool = self.pool, None
         unfinished = any(not f.done() for f in self.futures)
-        processes = list((getattr(pool, "_processes", None) or {}).values())
+        processes = [p for p in multiprocessing.active_children() if p.pid not in self.others]
         pool.shutdown(wait=not unfinished, cancel_futures=True)
         if unfinished:  # abandoned: stop the workers rather than wait for them
             for process in processes:

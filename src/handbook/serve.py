@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import re
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlparse
 
-from .errors import HandbookError
+from .errors import HandbookError, InputError
 
 RELOAD_PATH = "/__handbook/reload.js"
 WAIT_PATH = "/__handbook/wait"
@@ -43,6 +47,12 @@ WATCHED_SUFFIXES = {".yaml", ".yml", ".md", ".j2", ".html", ".css", ".csv", ".pn
 
 Say = Callable[[str], None]
 FULL_BUILD_DELAY = 1.0
+STOP_TIMEOUT = 15.0  # seconds a stopped background build has to clean up before its processes are killed
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")  # a page of another site reaching us by DNS rebinding is refused
+VERSION = re.compile(r"[0-9]{1,18}")  # what the reload script sends back: a version it was given
+# Files whose values the browser may show: they are published anyway. Every other file (the cohort,
+# a roster, whatever it is called) may hold personal data: the terminal shows it, the browser does not.
+PUBLIC_SOURCES = re.compile(r"(program\.yaml|mkdocs\.yml|SOURCE_DATE_EPOCH|(content|templates)/.*|\(built-in\).*)")
 
 
 @dataclass
@@ -96,6 +106,23 @@ def build_preview(root: Path, site_dir: Path) -> int:
     return len(tree.pages)
 
 
+def _masked(text: str) -> str:
+    """Return `text` without the values it quotes and without anything that looks like an email address."""
+    text = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", "'…'", text)
+    return re.sub(r"\S+@\S+", "…", text)
+
+
+def browser_text(error: HandbookError) -> str:
+    """Return `error` as the browser shows it: problems in files that may hold personal data keep their
+    place and message but lose the line's text and the values they quote (the terminal shows them)."""
+    if not isinstance(error, InputError):
+        return error.format()
+    shown = [p if PUBLIC_SOURCES.fullmatch(p.file) else
+             replace(p, message=_masked(p.message), hint=_masked(p.hint), source_line="")
+             for p in error.problems]
+    return "\n".join([p.format() for p in shown] + [error.summary])
+
+
 def error_page(message: str) -> bytes:
     """Return the page shown in place of the site while the program has problems."""
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>handbook: problems</title>"
@@ -113,6 +140,12 @@ def make_handler(site_dir: Path, fallback_dir: Path, state: State) -> type[Simpl
         def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
             super().__init__(*args, directory=str(site_dir), **kwargs)
 
+        def _local(self) -> bool:
+            """Return whether the request names this server by a loopback name (no DNS rebinding)."""
+            port = self.server.server_address[1]
+            host = (self.headers.get("Host") or "").strip().lower()
+            return host in {f"{name}:{port}" for name in LOCAL_HOSTS} or (port == 80 and host in LOCAL_HOSTS)
+
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
             return
 
@@ -126,12 +159,16 @@ def make_handler(site_dir: Path, fallback_dir: Path, state: State) -> type[Simpl
                 self.wfile.write(body)
 
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            if not self._local():
+                return self._send(b"", "text/plain", HTTPStatus.FORBIDDEN)
             url = urlparse(self.path)
             if url.path == RELOAD_PATH:
                 return self._send(RELOAD_JS, "text/javascript; charset=utf-8")
             if url.path == WAIT_PATH:
                 raw = parse_qs(url.query).get("v", [""])[0]
-                seen = int(raw) if raw.isdigit() else None
+                if raw and not VERSION.fullmatch(raw):
+                    return self._send(b"v must be a version number", "text/plain", HTTPStatus.BAD_REQUEST)
+                seen = int(raw) if raw else None
                 return self._send(json.dumps({"v": state.wait(seen)}).encode(), "application/json")
             path = url.path.rstrip("/") + "/index.html" if url.path.endswith("/") else url.path
             if state.error and (path.endswith(".html") or "." not in path.rsplit("/", 1)[-1]):
@@ -155,6 +192,19 @@ def make_handler(site_dir: Path, fallback_dir: Path, state: State) -> type[Simpl
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    """The preview's HTTP server: a failing request is one line in the terminal, never a traceback."""
+
+    daemon_threads = True
+    say: Say = staticmethod(lambda _message: None)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):  # a browser left a page: nothing to say
+            return
+        self.say(f"serve: a request failed: {type(error).__name__}: {error}")
+
+
 class Preview:
     """A running preview: server thread, watcher thread, and background full builds."""
 
@@ -164,16 +214,18 @@ class Preview:
         self.state = State()
         self.interval = interval
         self.full_builds = full_builds
-        work = self.root / ".handbook" / "serve"
-        work.mkdir(parents=True, exist_ok=True)
+        from .build import STATE_DIR, private_dir
+
+        work = private_dir(self.root / STATE_DIR / "serve")
         self.site_dir = work / "site"
-        self.server = ThreadingHTTPServer(("127.0.0.1", port),
-                                          make_handler(self.site_dir, self.root / "build" / "site", self.state))
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", port), make_handler(self.site_dir, self.root / "build" / "site", self.state))
+        self.server.say = say
         self.stopping = threading.Event()
         self._child_lock = threading.Lock()
         self._child: "subprocess.Popen[str] | None" = None
+        self._cancelled = False  # the running background build was stopped on purpose
         self._full_pending = threading.Event()
+        self._threads: dict[str, threading.Thread] = {}
 
     @property
     def url(self) -> str:
@@ -186,13 +238,12 @@ class Preview:
         try:
             pages = build_preview(self.root, self.site_dir)
         except HandbookError as exc:
-            self.state.publish(exc.format())
+            self.state.publish(browser_text(exc))
             self.say(exc.format())
             return False
         except Exception as exc:  # keep serving whatever happens; the terminal says what
-            message = f"internal error: {type(exc).__name__}: {exc}"
-            self.state.publish(message)
-            self.say(message)
+            self.state.publish(f"internal error: {type(exc).__name__} (the terminal says more)")
+            self.say(f"internal error: {type(exc).__name__}: {exc}")
             return False
         self.state.publish()
         self.say(f"rebuilt {pages} pages in {time.perf_counter() - started:.2f} s")
@@ -206,10 +257,6 @@ class Preview:
         A child process keeps the preview's own rebuilds fast: it does not share the interpreter
         lock, and a newer change cancels it (a killed build leaves build/ as it was).
         """
-        import os
-        import subprocess
-        import sys
-
         while not self.stopping.is_set():
             if not self._full_pending.wait(0.5):
                 continue
@@ -218,26 +265,30 @@ class Preview:
             self._full_pending.clear()
             command = [sys.executable, "-m", "handbook", "build", "--quiet", "--project", str(self.root)]
             with self._child_lock:
-                self._child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                               start_new_session=True, preexec_fn=lambda: os.nice(10))
-            _, errors = self._child.communicate()
-            code = self._child.returncode
+                if self.stopping.is_set():
+                    return
+                self._cancelled = False
+                child = self._child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                                       text=True, start_new_session=True,
+                                                       preexec_fn=lambda: os.nice(10))
+            _, errors = child.communicate()
+            code = child.returncode
             with self._child_lock:
                 self._child = None
+                if self._cancelled:
+                    continue
             if code == 0:
                 self.say("PDFs and calendars updated in build/")
             elif code > 0 and code != 2:  # invalid input is already on screen; < 0: cancelled
                 self.say(errors.strip() or f"background build failed with exit code {code}")
 
     def _cancel_full_build(self) -> None:
-        """Stop a background build that a newer change has made stale."""
-        import os
-        import signal
-
+        """Stop a background build that a newer change has made stale; it removes its workers and files."""
         with self._child_lock:
             if self._child is not None and self._child.poll() is None:
+                self._cancelled = True
                 try:
-                    os.killpg(self._child.pid, signal.SIGKILL)
+                    self._child.send_signal(signal.SIGTERM)
                 except ProcessLookupError:
                     pass
 
@@ -256,11 +307,26 @@ class Preview:
     def start(self) -> None:
         """Build once, then serve and watch in background threads."""
         self.rebuild()
-        for target in (self.server.serve_forever, self._watch_loop, self._full_build_loop):
-            threading.Thread(target=target, daemon=True).start()
+        for name, target in (("server", self.server.serve_forever), ("watch", self._watch_loop),
+                             ("full", self._full_build_loop)):
+            self._threads[name] = threading.Thread(target=target, daemon=True)
+            self._threads[name].start()
 
     def stop(self) -> None:
+        """Stop serving and end the background build, waiting while it cleans up after itself."""
         self.stopping.set()
         self._cancel_full_build()
-        self.server.shutdown()
+        if "server" in self._threads:  # shutdown() waits for serve_forever, which may never have run
+            self.server.shutdown()
         self.server.server_close()
+        full = self._threads.get("full")
+        if full is not None:
+            full.join(STOP_TIMEOUT)
+            with self._child_lock:
+                child = self._child
+            if child is not None:  # it did not end in time: end it and whatever it started
+                try:
+                    os.killpg(child.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                full.join(5)
