@@ -73,3 +73,19 @@ def small_project(tmp_path: Path) -> Path:
     target = tmp_path / "project"
     shutil.copytree(SMALL, target, ignore=shutil.ignore_patterns("build", ".handbook"))
     return target
+
+
+# Whole modules whose tests drive Chromium, kill or time processes, run the CLI once per case
+# in a subprocess, or draw thousands of property examples. `scripts/test --fast` leaves them
+# out for the edit-and-test loop; CI (`scripts/test`) runs everything.
+SLOW_MODULES = frozenset({
+    "test_a11y.py", "test_bad_inputs.py", "test_browser.py", "test_browser_offline.py", "test_build_safety.py",
+    "test_fresh_machine.py", "test_hostile_text.py", "test_html_valid.py", "test_processes.py",
+    "test_properties.py",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
