@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -33,6 +33,20 @@ def _time_not_number(value: object) -> object:
 
 
 Clock = Annotated[dt.time, BeforeValidator(_time_not_number)]
+
+
+def _known_zone(value: str) -> str:
+    """Refuse a time zone the calendars could not use, here where the problem has a line."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError; a malformed key a ValueError
+        raise PydanticCustomError("unknown_zone", "unknown time zone") from None
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_known_zone)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
@@ -75,7 +89,7 @@ class ProgramInfo(Model):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
         "en", description="Language of the handbook as a BCP 47 tag, e.g. `en` or `de-CH`."
     )
-    timezone: Text = Field("UTC", description="Time zone of the program's meetings, e.g. `Europe/Berlin`.")
+    timezone: TimeZone = Field("UTC", description="Time zone of the program's meetings, e.g. `Europe/Berlin`.")
     coordinator: Contact = Field(description="The program coordinator participants contact.")
     duration_months: int = Field(
         6, ge=1, le=60, description="How long a mentoring relationship runs, in months."

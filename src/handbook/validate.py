@@ -118,6 +118,12 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str, b
         return f"expected a number {words} {bound}, got {describe(value)}", "", False
     if kind in {"bool_parsing", "bool_type"}:
         return f"expected true or false, got {describe(value)}", "write `true` or `false`", False
+    if kind == "unknown_zone":
+        from zoneinfo import available_timezones
+
+        suggestion = did_you_mean(value, sorted(available_timezones())) if isinstance(value, str) else ""
+        return (f"unknown time zone {describe(value)}{suggestion}",
+                "use a name from the IANA time zone database, e.g. Europe/Berlin, America/New_York or UTC", False)
     if kind == "time_unquoted" or kind.startswith("time"):
         return f"expected a time, got {describe(value)}", 'write it in quotes as HH:MM, e.g. "14:00"', False
     if kind.startswith("date") or kind.startswith("datetime"):
