@@ -93,6 +93,25 @@ def test_bad_input_gets_its_exact_message_exit_2_and_build_stays(name: str, tmp_
     assert sorted(p.name for p in project.iterdir() if p.name.startswith("build")) == ["build"]
 
 
+# Problems that only the PDF renderer finds, while it prints: `check` renders no PDF, so it cannot
+# see them. Everything else that `build` refuses, `check` refuses with the same words.
+FOUND_WHILE_PRINTING = {"print-stylesheet-unknown-property", "print-template-attaches-cohort"}
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n not in FOUND_WHILE_PRINTING
+                                  and yaml.safe_load((CORPUS / n / "case.yaml").read_text(encoding="utf-8"))
+                                  .get("command", "build") == "build"])
+def test_check_refuses_what_build_refuses_with_the_same_problems(name: str, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    lay_out(CORPUS / name, project)
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "handbook", "check", "--project", "."], cwd=project,
+                          capture_output=True, text=True, timeout=TIME_LIMIT, preexec_fn=_limits, env=env, check=False)
+    assert done.returncode == 2, f"check exited {done.returncode}:\n{done.stderr}"
+    assert done.stderr == (CORPUS / name / "expected.txt").read_text(encoding="utf-8")
+    assert not (project / "build").exists()
+
+
 def test_bad_input_corpus_covers_every_kind_of_input() -> None:
     assert len(CASES) >= 40
     touched = set()

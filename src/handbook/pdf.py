@@ -168,9 +168,10 @@ def _problems(records: Iterable[logging.LogRecord], where: str, root: Path) -> l
         if unknown:
             hint = f"no such property in CSS{did_you_mean(unknown.group(1), _css_properties())}: check its spelling"
         elif "Font-face" in message:
-            hint = "check the url() of this @font-face: fonts are read from files inside the project only"
+            hint = "check the url() of this @font-face: fonts are read from content/ and templates/ only"
         elif "refused" in message or "Failed to load" in message:
-            hint = "only files inside the project folder are used; copy the file into the project"
+            hint = ("print reads images, fonts and stylesheets from content/ and templates/ only, never the "
+                    "cohort, rosters or build/; put the file there")
         else:
             hint = "check the HTML and CSS of this template"
         problems.append(Problem(where, line, column, f"the PDF renderer reports: {message}", hint=hint,
