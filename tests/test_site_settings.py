@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import build_file_tree, run_cli
+from conftest import ROOT, build_file_tree, run_cli
 from test_bad_inputs import CORPUS, lay_out
 
 from benchmarks.scale import build_site_only, make_project
@@ -132,3 +132,19 @@ def test_a_page_does_not_grow_with_the_number_of_pages(tmp_path: Path) -> None:
         build_site_only(project, site)
         sizes.append((site / "challenges" / "challenge-1.html").stat().st_size)
     assert sizes[1] <= 1.2 * sizes[0], sizes
+
+
+def test_extensions_installed_in_a_virtual_environment_inside_the_project_are_accepted(small_project: Path) -> None:
+    """The README's first command makes `.venv` in the project folder: its packages are installed, not project code."""
+    shutil.copy(ROOT / "mkdocs.yml", small_project / "mkdocs.yml")  # it names pymdownx.details and superfences
+    venv = small_project / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check",
+                    "--ignore-installed", "pymdown-extensions"], check=True, capture_output=True)
+    origin = subprocess.run([python, "-c", "import pymdownx; print(pymdownx.__file__)"], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    assert Path(origin).is_relative_to(venv), origin  # the extension really comes from inside the project
+    done = subprocess.run([python, "-m", "handbook", "check", "--project", str(small_project)],
+                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, check=False)
+    assert done.returncode == 0, done.stderr

@@ -408,14 +408,25 @@ def _extension_candidates() -> list[str]:
     return sorted(names)
 
 
+def _installed_folders() -> list[Path]:
+    """Return the folders pip installs into for this Python (a virtual environment's included)."""
+    import site
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    folders = {paths["purelib"], paths["platlib"], *site.getsitepackages(), site.getusersitepackages()}
+    return [Path(folder).resolve() for folder in folders if folder]
+
+
 def _inside(path: str | None, root: Path) -> bool:
+    """Return whether `path` is a file of the project itself; installed packages are not, even in a
+    virtual environment inside the project folder (README: `python3 -m venv .venv` there)."""
     if not path:
         return False
-    try:
-        Path(path).resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
+    resolved = Path(path).resolve()
+    if any(resolved.is_relative_to(folder) for folder in _installed_folders()):
         return False
+    return resolved.is_relative_to(root.resolve())
 
 
 def _extension_problems(settings: SiteSettings, root: Path) -> list[Problem]:
