@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -35,8 +36,6 @@ HOSTILE = [
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import shutil
-
     project = tmp_path_factory.mktemp("hostile") / "project"
     shutil.copytree(SMALL, project, ignore=shutil.ignore_patterns("build", ".handbook"))
     program = project / "program.yaml"
@@ -52,14 +51,20 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.mark.parametrize("page", sorted({h[3] for h in HOSTILE}))
-def test_hostile_values_do_not_run_and_show_as_written(browser: Any, hostile_site: str, page: str) -> None:
-    contexts = Contexts(browser, hostile_site)
+def _open(contexts: Contexts, page: str) -> tuple[Any, list[str]]:
+    """Open `page` in a new tab that records (and dismisses) every dialog a script opens."""
     dialogs: list[str] = []
     tab = contexts.page()
     tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     tab.goto(page)
     tab.wait_for_load_state("networkidle")
+    return tab, dialogs
+
+
+@pytest.mark.parametrize("page", sorted({h[3] for h in HOSTILE}))
+def test_hostile_values_do_not_run_and_show_as_written(browser: Any, hostile_site: str, page: str) -> None:
+    contexts = Contexts(browser, hostile_site)
+    tab, dialogs = _open(contexts, page)
     for link in tab.locator("article a").all():
         href = (link.get_attribute("href") or "").strip().lower()
         assert not href.startswith(("javascript:", "data:", "vbscript:")), href
@@ -101,8 +106,6 @@ ATTACKS = "\n\n".join([
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
 def attacked_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The small program's site (no PDFs) with every attack in a Markdown field and in a content page."""
-    import shutil
-
     from handbook.build import build_site, load
     from handbook.site import render_site
 
@@ -125,11 +128,7 @@ def attacked_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 def test_markdown_runs_no_script_and_loads_nothing_from_other_hosts(browser: Any, attacked_site: str,
                                                                     page: str) -> None:
     contexts = Contexts(browser, attacked_site)
-    dialogs: list[str] = []
-    tab = contexts.page()
-    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    tab.goto(page)
-    tab.wait_for_load_state("networkidle")
+    tab, dialogs = _open(contexts, page)
     article = tab.locator("article")
     for text in ("Hover this paragraph.", "Styled by an attribute list."):
         article.get_by_text(text).hover()
@@ -148,8 +147,6 @@ def test_markdown_runs_no_script_and_loads_nothing_from_other_hosts(browser: Any
 
 
 def test_hostile_values_reach_pdfs_as_text_not_markup(tmp_path: Path) -> None:
-    import shutil
-
     from pypdf import PdfReader
 
     project = tmp_path / "project"
