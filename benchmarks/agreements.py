@@ -32,11 +32,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from handbook.build import load  # noqa: E402
-from handbook.cohort import Cohort, Group, Participant  # noqa: E402
-from handbook.pdf import default_workers, render_alone, write_pdfs  # noqa: E402
-from handbook.printing import (Batch, Output, PrintSet, agreement_fingerprint,  # noqa: E402
-                               agreement_stamps, blank_agreement_batch, group_agreement_html)
+from handbook.commands.build import load  # noqa: E402
+from handbook.load.cohort import Cohort, Group, Participant  # noqa: E402
+from handbook.output.pdf import default_workers, render_alone, write_pdfs  # noqa: E402
+from handbook.render.printing import (  # noqa: E402
+    Batch,
+    Output,
+    PrintSet,
+    agreement_fingerprint,
+    agreement_stamps,
+    blank_agreement_batch,
+    group_agreement_html,
+)
 
 FIRST = ["Amara", "Lukas", "Sofia", "Daniel", "Priya", "Mehmet", "Elena", "Tomáš", "Grace", "Jan", "Chloé",
          "Kwame", "Inés", "Noah", "Hannah", "Yuki", "Oskar", "Leila", "Mateo", "Aino"]
@@ -79,7 +86,7 @@ def pypdf_split(batch: Batch, out_dir: Path, root: Path) -> tuple[float, str]:
     """Lay out `batch` as one PDF, split it with pypdf; return ms per agreement and what the files lose."""
     from pypdf import PdfReader, PdfWriter
 
-    from handbook.pdf import _Renderer
+    from handbook.output.pdf import _Renderer
 
     started = time.perf_counter()
     renderer = _Renderer(batch, root, forms=True, tagged=False)

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from handbook.serve import Preview  # noqa: E402
+from handbook.commands.serve import Preview  # noqa: E402
 
 
 def version(url: str, seen: int | None = None) -> int:

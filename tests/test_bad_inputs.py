@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from conftest import SMALL, build_file_tree, run_cli, tree_digest
-from conftest import copy_example
+from conftest import SMALL, build_file_tree, copy_example, run_cli, tree_digest
 
 PROGRAM = (SMALL / "program.yaml").read_text(encoding="utf-8")
 

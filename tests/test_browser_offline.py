@@ -13,7 +13,7 @@ pytest.register_assert_rewrite("browser")  # before the import: it is a plugin o
 from browser import Contexts, Example, search, unzip  # noqa: E402
 from conftest import build_file_tree
 
-from handbook.offline import FOLDER, package_site
+from handbook.output.offline import FOLDER, package_site
 
 pytest_plugins = ["browser"]  # the browser, the served example and their fixtures
 

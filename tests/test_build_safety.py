@@ -11,9 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import tree_digest
-from conftest import copy_example, small_with_cohort
+from conftest import copy_example, small_with_cohort, tree_digest
 
 EPOCH = "1788220800"  # 2026-09-01, fixed so that builds repeat
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from conftest import ROOT
 from icalendar import Calendar
 
-from conftest import ROOT
-
-from handbook.calendars import render_calendars, session_count
-from handbook.cohort import load_cohort
 from handbook.errors import Problem
-from handbook.project import Layout, load_program
+from handbook.load.cohort import load_cohort
+from handbook.load.project import Layout, load_program
+from handbook.render.calendars import render_calendars, session_count
 
 PROGRAM = load_program(Layout(ROOT))
 COHORT = load_cohort(ROOT, "cohort.yaml", PROGRAM, Problem("program.yaml", 0, 0, ""))
@@ -73,8 +72,7 @@ def test_no_cohort_means_only_the_program_calendar(tmp_path: Path) -> None:
 
 
 def test_the_build_writes_the_calendars(tmp_path: Path) -> None:
-    from conftest import run_cli
-    from conftest import copy_example
+    from conftest import copy_example, run_cli
 
     project = copy_example(tmp_path / "project")
     assert run_cli("build", "--project", project).exit_code == 0

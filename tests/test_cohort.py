@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_cli, small_with_cohort
 
-from conftest import ROOT, small_with_cohort, run_cli
-
-from handbook.build import load
+from handbook.commands.build import load
 from handbook.errors import InputError
 
 COHORT = """\
@@ -57,8 +56,8 @@ def test_no_cohort_line_means_no_cohort(small_project: Path) -> None:
 
 
 def test_the_example_cohort_has_a_triad_and_matches_the_roster() -> None:
-    from handbook.cohort import validate_cohort
-    from handbook.yamlsource import load_yaml
+    from handbook.load.cohort import validate_cohort
+    from handbook.load.yamlsource import load_yaml
 
     cohort = validate_cohort(load_yaml((ROOT / "cohort.yaml").read_bytes(), "cohort.yaml"), None)
     assert len(cohort.participants) >= 12

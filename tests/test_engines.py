@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from conftest import run_cli
-from conftest import copy_example
+from conftest import copy_example, run_cli
 from test_example_site import page_text
 
 

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_example, run_cli, tree_digest
+
 
 @pytest.fixture(scope="module")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from conftest import SMALL
 
-from handbook.build import load
-from handbook.site import render_site
+from handbook.commands.build import load
+from handbook.render.site import render_site
 
 EXPECTED = SMALL.parent / "expected"
 

@@ -11,7 +11,6 @@ import pytest
 
 pytest.register_assert_rewrite("browser")
 from browser import Contexts, serve  # noqa: E402
-
 from conftest import SMALL, run_cli  # noqa: E402
 
 pytest_plugins = ["browser"]
@@ -106,8 +105,8 @@ ATTACKS = "\n\n".join([
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
 def attacked_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The small program's site (no PDFs) with every attack in a Markdown field and in a content page."""
-    from handbook.build import build_site, load
-    from handbook.site import render_site
+    from handbook.commands.build import build_site, load
+    from handbook.render.site import render_site
 
     project = tmp_path_factory.mktemp(f"attacked-{request.param}") / "project"
     shutil.copytree(SMALL, project, ignore=shutil.ignore_patterns("build", ".handbook"))
@@ -157,7 +156,7 @@ def test_hostile_values_reach_pdfs_as_text_not_markup(tmp_path: Path) -> None:
                                                         "summary: " + json.dumps(hostile))
     program.write_text(text, encoding="utf-8")
     assert run_cli("build", "--project", project).exit_code == 0
-    for pdf in ("agreements/blank.pdf", "handbook.pdf"):
+    for pdf in ("agreements/blank.pdf", "handbook.output.pdf"):
         shown = " ".join(page.extract_text() for page in PdfReader(project / "build" / "pdf" / pdf).pages)
         assert SCRIPT in shown and "<b>bold</b>" in shown and TEMPLATE in shown, pdf
         assert "javascript:" not in shown

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import run_cli
 
-from handbook.build import build
+from handbook.commands.build import build
 
 
 def test_a_second_build_with_nothing_changed_does_nothing(small_project: Path) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import jsonschema
 import yaml
-
 from conftest import ROOT, run_cli
 
 

@@ -8,18 +8,23 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SMALL, build_file_tree, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import SMALL, build_file_tree, run_cli
 from test_bad_inputs import CORPUS, lay_out
 
-from handbook.build import load
+from handbook.commands.build import load
 from handbook.errors import InputError
-from handbook.links import FIELD_FOLDERS, markdown_fields, markdown_problems
-from handbook.project import ContentPage, Layout, Loaded, load_content, read_program
-from handbook.site import render_site, reserved_names
-from handbook.validate import validate_program
+from handbook.load.links import FIELD_FOLDERS, markdown_fields, markdown_problems
+from handbook.load.project import (
+    ContentPage,
+    Layout,
+    Loaded,
+    load_content,
+    read_program,
+)
+from handbook.load.validate import validate_program
+from handbook.render.site import render_site, reserved_names
 
 
 def _run(command: str, project: Path) -> subprocess.CompletedProcess[str]:

@@ -9,15 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, build_file_tree, run_cli
 
 from benchmarks.roster_gen import roster_csv
-from handbook import matching
-from handbook import roster as roster_module
-from handbook.matching import match
-from handbook.project import Layout, load_program
-from handbook.roster import read_roster
+from handbook.load import roster as roster_module
+from handbook.load.project import Layout, load_program
+from handbook.load.roster import read_roster
+from handbook.plan import matching
+from handbook.plan.matching import match
 
 PEOPLE = 3000
 DENSE_MATRIX_MB = PEOPLE * PEOPLE * 8 / 2**20  # one 3,000 × 3,000 matrix of floats: 69 MB
@@ -28,9 +27,9 @@ import datetime as dt, json, resource, sys
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 from benchmarks.roster_gen import roster_csv
-from handbook.matching import greedy, match
-from handbook.project import Layout, load_program
-from handbook.roster import read_roster
+from handbook.plan.matching import greedy, match
+from handbook.load.project import Layout, load_program
+from handbook.load.roster import read_roster
 
 def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

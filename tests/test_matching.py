@@ -8,15 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, build_file_tree, run_cli
 
 from benchmarks.roster_gen import roster_csv
 from handbook.errors import InputError
-from handbook.matching import Rules, Scorer, greedy, match
+from handbook.load.project import Layout, load_program
+from handbook.load.roster import read_roster
 from handbook.model import Constraints, Matching
-from handbook.project import Layout, load_program
-from handbook.roster import read_roster
+from handbook.plan.matching import Rules, Scorer, greedy, match
 
 WHEN = dt.date(2026, 9, 1)
 EXAMPLE = load_program(Layout(ROOT))
@@ -165,7 +164,7 @@ def test_a_person_without_allowed_partner_is_named_with_the_constraints_that_blo
 def test_time_zone_gap_is_kept() -> None:
     rules = policy(different_department=False, max_timezone_gap_hours=3)
     people = people_of(40, 9, rules)
-    from handbook.matching import utc_offset
+    from handbook.plan.matching import utc_offset
     for group in match(people, rules, when=WHEN).groups:
         offsets = [utc_offset(m.timezone, WHEN) for m in group.members]
         assert max(offsets) - min(offsets) <= 3

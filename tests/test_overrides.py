@@ -6,8 +6,8 @@ from pathlib import Path
 
 from conftest import build_file_tree, run_cli
 
-from handbook.build import load
-from handbook.site import render_site
+from handbook.commands.build import load
+from handbook.render.site import render_site
 
 
 def test_project_template_overrides_the_package_template_by_name(small_project: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from conftest import build_file_tree, run_cli
 
-from handbook.build import project_lock
-from handbook.project import Layout
+from handbook.commands.build import project_lock
+from handbook.load.project import Layout
 
 
 def test_content_page_linking_outside_the_project_is_refused(small_project: Path, tmp_path: Path) -> None:
@@ -74,10 +74,10 @@ def test_a_lock_held_by_leftovers_of_a_dead_build_blocks_nothing(small_project: 
 
 
 def test_folders_of_the_coordinator_named_like_build_folders_survive(small_project: Path) -> None:
-    build_file_tree(small_project, {"build.old-2025-cycle/pdf/handbook.pdf": b"%PDF last cycle",
+    build_file_tree(small_project, {"build.old-2025-cycle/pdf/handbook.output.pdf": b"%PDF last cycle",
                                     "build.new-mine/notes.txt": "mine"})
     assert run_cli("build", "--project", small_project).exit_code == 0
-    assert (small_project / "build.old-2025-cycle" / "pdf" / "handbook.pdf").read_bytes() == b"%PDF last cycle"
+    assert (small_project / "build.old-2025-cycle" / "pdf" / "handbook.output.pdf").read_bytes() == b"%PDF last cycle"
     assert (small_project / "build.new-mine" / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 

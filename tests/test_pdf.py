@@ -15,12 +15,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import copy_example, run_cli
 from pypdf import PdfReader
 
-from conftest import copy_example, run_cli
-
-from handbook.build import load
-from handbook.printing import agreement_fingerprint, downloads, review_dates
+from handbook.commands.build import load
+from handbook.plan.schedule import review_dates
+from handbook.render.printing import agreement_fingerprint, downloads
 
 EPOCH = "1788220800"  # 2026-09-01T00:00:00Z
 
@@ -67,7 +67,7 @@ def agreements(example: Path) -> dict[str, Path]:
 
 def test_every_pdf_is_written(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
     pdf = example / "build" / "pdf"
-    expected = {"handbook.pdf", "agreements/blank.pdf"}
+    expected = {"handbook.output.pdf", "agreements/blank.pdf"}
     expected |= {f"agreements/{g.id}.pdf" for g in loaded.cohort.groups}
     expected |= {d.path for d in downloads(loaded.program)}
     found = {p.relative_to(pdf).as_posix() for p in pdf.rglob("*.pdf")}
@@ -116,7 +116,7 @@ def test_an_agreement_holds_the_terms_in_full(example: Path, loaded) -> None:  #
 
 
 def test_review_dates_follow_the_start_date(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
-    from handbook.printing import long_date
+    from handbook.render.printing import long_date
 
     for group in loaded.cohort.groups:
         text = " ".join(pages_text(agreements(example)[group.id])[:1])
@@ -236,7 +236,7 @@ def test_forms_are_fillable_and_name_no_one(example: Path, loaded) -> None:  # t
 
 def test_the_handbook_is_a_book(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
     program = loaded.program
-    reader = PdfReader(example / "build" / "pdf" / "handbook.pdf")
+    reader = PdfReader(example / "build" / "pdf" / "handbook.output.pdf")
     pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
     assert len(pages) >= 20
     assert program.program.name in pages[0] and "Handbook" in pages[0]

@@ -10,15 +10,20 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import build_file_tree, small_with_cohort
 from pypdf import PdfReader
 
-from conftest import build_file_tree, small_with_cohort
-
-from handbook.build import load
+from handbook.commands.build import load
 from handbook.errors import InputError, TemplateError
-from handbook.pdf import _fetcher, render_alone, write_pdfs
-from handbook.printing import (PrintSet, agreement_fingerprint, agreement_stamps, blank_agreement_batch,
-                               group_agreement_html, render_print)
+from handbook.output.pdf import _fetcher, render_alone, write_pdfs
+from handbook.render.printing import (
+    PrintSet,
+    agreement_fingerprint,
+    agreement_stamps,
+    blank_agreement_batch,
+    group_agreement_html,
+    render_print,
+)
 
 CREATED = "2026-01-05T00:00:00Z"
 COHORT = """\

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import copy_example, run_cli
 
-from handbook.pdf import _fetcher, allowed_roots
-from handbook.templating import PACKAGE_TEMPLATES
+from handbook.output.pdf import _fetcher, allowed_roots
+from handbook.render.templating import PACKAGE_TEMPLATES
 
 NOTES = """---
 title: Notes
@@ -70,7 +69,7 @@ def test_a_content_page_attaches_no_project_file_to_the_handbook(built: Path) ->
     import pikepdf
     from pypdf import PdfReader
 
-    handbook = built / "build" / "pdf" / "handbook.pdf"
+    handbook = built / "build" / "pdf" / "handbook.output.pdf"
     reader = PdfReader(handbook)
     assert "/EmbeddedFiles" not in (reader.trailer["/Root"].get("/Names") or {})
     for page in reader.pages:
@@ -88,7 +87,7 @@ def test_no_pdf_links_to_a_file_on_the_build_machine(built: Path) -> None:
     assert len(pdfs) > 10
     local = {pdf.name: [u for u in _uris(pdf) if u.lower().startswith("file:")] for pdf in pdfs}
     assert not any(local.values()), {k: v for k, v in local.items() if v}
-    assert "https://example.org/handbook" in _uris(built / "build" / "pdf" / "handbook.pdf")  # still a link
+    assert "https://example.org/handbook" in _uris(built / "build" / "pdf" / "handbook.output.pdf")  # still a link
 
 
 def test_print_reads_site_assets_and_templates_only(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
 from conftest import small_with_cohort
 
 COHORT = """\

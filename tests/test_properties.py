@@ -7,15 +7,14 @@ import datetime as dt
 from typing import Any
 
 import yaml
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
-
 from handbook.errors import InputError
+from handbook.load.validate import validate_program
+from handbook.load.yamlsource import load_yaml
 from handbook.model import Program
-from handbook.validate import validate_program
-from handbook.yamlsource import load_yaml
 
 EXAMPLE_TEXT = (ROOT / "program.yaml").read_text(encoding="utf-8")
 EXAMPLE = yaml.safe_load(EXAMPLE_TEXT)

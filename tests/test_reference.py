@@ -7,11 +7,10 @@ import os
 
 import jsonschema
 import yaml
-
 from conftest import ROOT, run_cli
 
 from handbook.model import Program
-from handbook.reference import reference_markdown
+from handbook.render.reference import reference_markdown
 
 DOC = ROOT / "docs" / "reference.md"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import small_with_cohort
-from handbook.serve import Preview
+
+from handbook.commands.serve import Preview
 
 
 def get(url: str, timeout: float = 30) -> str:

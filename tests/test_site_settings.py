@@ -14,7 +14,7 @@ from conftest import ROOT, build_file_tree, run_cli
 from test_bad_inputs import CORPUS, lay_out
 
 from benchmarks.scale import build_site_only, make_project
-from handbook.sitesettings import MKDOCS_KEYS
+from handbook.load.sitesettings import MKDOCS_KEYS
 
 # Bad site settings and template overrides: `check` must refuse each exactly as `build` does.
 REFUSED = ["mkdocs-analytics", "mkdocs-external-javascript", "mkdocs-python-tag", "mkdocs-theme-not-a-name",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from conftest import ROOT, run_cli
 
+from handbook.load.project import Layout, load_program
 from handbook.model import CheckIn
-from handbook.project import Layout, load_program
-from handbook.standards import assess
+from handbook.plan.standards import assess
 
 EXAMPLE = load_program(Layout(ROOT))
 
@@ -63,8 +63,8 @@ def test_check_standards_prints_the_coverage_table(small_project: Path) -> None:
 
 
 def test_about_page_shows_the_coverage_table(small_project: Path) -> None:
-    from handbook.build import load
-    from handbook.site import render_site
+    from handbook.commands.build import load
+    from handbook.render.site import render_site
 
     page = render_site(load(small_project)).pages["about.md"]
     assert "| Recruitment | MENTOR | Missing |" in page

@@ -1,5 +1,5 @@
 """Run the command line: `python -m handbook`."""
 
-from .cli import main
+from handbook.commands.cli import main
 
 main()

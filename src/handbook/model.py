@@ -9,9 +9,16 @@ All other text fields are plain text.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -436,3 +443,14 @@ class Program(Model):
     def training_hours(self, timing: str) -> float:
         """Return the hours of training with this timing (`before-matching` or `after-matching`)."""
         return sum(m.hours for m in self.training.modules if m.timing == timing)
+
+
+def program_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of program.yaml, every field described."""
+    schema = Program.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "program.schema.json",
+        "title": "program.yaml of a handbook",
+        **schema,
+    }

@@ -21,9 +21,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import pytest
-
-from conftest import ROOT, run_cli
-from conftest import copy_example
+from conftest import ROOT, copy_example, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 NODE_MODULES = ROOT / "node_modules"
@@ -76,8 +74,8 @@ def _flatten(nav: list[Any]) -> Iterator[tuple[str, str]]:
 
 
 def _build_example(base: Path) -> Example:
-    from handbook.build import load
-    from handbook.site import render_site
+    from handbook.commands.build import load
+    from handbook.render.site import render_site
 
     project = copy_example(base / "project")
     result = run_cli("build", "--project", project)

@@ -38,11 +38,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from . import __version__
-from .errors import DISK_ERRORS, EngineError, InputError, Problem, did_you_mean
-from .printing import Batch, Fill, Output, PrintSet, StampSet
-from .project import Layout
-from .templating import PACKAGE_TEMPLATES
+from handbook import __version__
+from handbook.errors import DISK_ERRORS, EngineError, InputError, Problem, did_you_mean
+from handbook.load.project import Layout
+from handbook.render.printing import Batch, Fill, Output, PrintSet, StampSet
+from handbook.render.templating import PACKAGE_TEMPLATES
 
 PDF_VARIANT = "pdf/a-3b"
 MAX_CHUNK = 100  # files per WeasyPrint document: bounds the memory a worker needs
@@ -808,7 +808,7 @@ class _Cache:
         self.used.add(path.name)
         if path.is_file():
             return
-        from .build import private_dir, write_private
+        from handbook.commands.build import private_dir, write_private
 
         private_dir(path.parent)  # 0700, files 0600: the cache holds the groups' named agreements
         write_private(path, data)

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-from .model import Program
-from .printing import agreement_fingerprint, downloads
-from .project import ContentPage, Loaded
-from .reference import reference_sections
-from .standards import assess
-from .templating import environment, plain, render
+from handbook.load.project import ContentPage, Loaded
+from handbook.model import Program
+from handbook.plan.standards import assess
+from handbook.render.printing import agreement_fingerprint, downloads
+from handbook.render.reference import reference_sections
+from handbook.render.templating import environment, plain, render
 
 NavItem = Union[str, dict[str, Any]]
 
@@ -37,7 +37,7 @@ class SiteTree:
     nav: list[NavItem]
 
 
-ASSETS = Path(__file__).parent / "assets"
+ASSETS = Path(__file__).parents[1] / "assets"
 
 
 def title_block(title: str) -> str:

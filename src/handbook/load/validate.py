@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, Problem, did_you_mean
-from .model import Program
-from .yamlsource import Source
+from handbook.errors import InputError, Problem, did_you_mean
+from handbook.load.yamlsource import Source
+from handbook.model import Program
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -10,8 +10,8 @@ from typing import Any, Callable
 
 import click
 
-from . import __version__
-from .errors import DISK_ERRORS, WRITE_PROBLEMS, HandbookError, Stopped
+from handbook import __version__
+from handbook.errors import DISK_ERRORS, WRITE_PROBLEMS, HandbookError, Stopped
 
 
 def _console(stderr: bool = True) -> Any:
@@ -72,7 +72,7 @@ def build(project: Path, debug: bool, quiet: bool, engine: str, force: bool) -> 
     """Build the handbook site, PDFs and calendars into build/."""
 
     def action() -> None:
-        from .build import build as build_project
+        from handbook.commands.build import build as build_project
 
         console = _console(stderr=False)
         result = build_project(project, engine=engine, force=force,
@@ -99,13 +99,13 @@ def check(project: Path, debug: bool, standards: bool) -> None:
     """Validate program.yaml, the cohort and content pages; write nothing."""
 
     def action() -> None:
-        from .build import load
-        from .site import render_site
+        from handbook.commands.build import load
+        from handbook.render.site import render_site
 
         loaded = load(project)
         render_site(loaded)  # templates are input too: render them, write nothing
-        from .calendars import render_calendars
-        from .printing import render_print
+        from handbook.render.calendars import render_calendars
+        from handbook.render.printing import render_print
 
         render_print(loaded, loaded.cohort, None)
         render_calendars(loaded.program, loaded.cohort)
@@ -126,7 +126,13 @@ def _pdf_progress(console: Any, done: Callable[[], tuple[int, int]]) -> None:
 
     if not console.is_terminal:
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     columns = (TextColumn("  printing PDFs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -142,7 +148,7 @@ def _pdf_progress(console: Any, done: Callable[[], tuple[int, int]]) -> None:
 def _print_standards(program: Any) -> None:
     from rich.table import Table
 
-    from .standards import assess
+    from handbook.plan.standards import assess
 
     results = assess(program)
     table = Table(title="Standards of mentoring practice", show_lines=True)
@@ -164,7 +170,7 @@ def schema(debug: bool) -> None:
     """Print the JSON Schema of program.yaml (for editor completion and validation)."""
 
     def action() -> None:
-        from .schema import program_schema
+        from handbook.model import program_schema
 
         click.echo(json.dumps(program_schema(), indent=2, ensure_ascii=False))
 
@@ -187,7 +193,7 @@ def match_command(roster: Path, out: Path, start: Any, name: str | None, previou
     """Match peers from a roster CSV into pairs (one triad if odd); write the cohort file and a report."""
 
     def action() -> None:
-        from .matchcmd import run_match
+        from handbook.commands.match import run_match
 
         target = out if out.is_absolute() else project / out
         run = run_match(project, roster, target, start=start.date() if start else None, name=name,
@@ -212,7 +218,7 @@ def init(directory: Path, example: bool, debug: bool) -> None:
     """Start a new program in DIRECTORY: program.yaml, mkdocs.yml, content/ and templates/."""
 
     def action() -> None:
-        from .init import init_project
+        from handbook.commands.init import init_project
 
         written = init_project(directory, example=example)
         console = _console(stderr=False)
@@ -234,8 +240,8 @@ def serve(project: Path, debug: bool, port: int) -> None:
     def action() -> None:
         import time
 
-        from .build import stop_on_signals
-        from .serve import Preview
+        from handbook.commands.build import stop_on_signals
+        from handbook.commands.serve import Preview
 
         console = _console(stderr=True)
         try:

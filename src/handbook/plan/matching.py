@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
-from .errors import InputError, Problem
-from .model import Matching
-from .roster import Person
+from handbook.errors import InputError, Problem
+from handbook.load.roster import Person
+from handbook.model import Matching
 
 # Up to this many people every allowed pair is an edge; above it each person keeps their best
 # CANDIDATES partners (the benchmark measures what that costs in score).

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from handbook.errors import InputError, Problem
 
 try:  # libyaml is much faster on large files; the pure-Python loader behaves the same.
     from yaml import CSafeLoader as _Loader

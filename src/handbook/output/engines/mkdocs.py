@@ -10,11 +10,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import EngineError, InputError, Problem
-from ..sanitize import site_plugin
-from ..site import NavItem
-from ..sitesettings import PythonName, Relative, SiteSettings, read_settings, resolve
-from . import extension_names, owned_settings
+from handbook.errors import EngineError, InputError, Problem
+from handbook.load.sitesettings import (
+    PythonName,
+    Relative,
+    SiteSettings,
+    read_settings,
+    resolve,
+)
+from handbook.output.engines import extension_names, owned_settings
+from handbook.render.sanitize import site_plugin
+from handbook.render.site import NavItem
 
 # The Web Worker shim that lets search run from file:// (site.py ships it from handbook/assets/).
 # Named here, the offline plugin does not add its own copy from a CDN.
@@ -58,7 +64,11 @@ def _overrides(settings: SiteSettings, *, docs_dir: Path, site_dir: Path, site_n
 
 def _for_mkdocs(value: Any, config: Any) -> Any:
     """Return `value` with `!relative` values as MkDocs' own placeholders and Python names imported."""
-    from mkdocs.utils.yaml import ConfigDirPlaceholder, DocsDirPlaceholder, RelativeDirPlaceholder
+    from mkdocs.utils.yaml import (
+        ConfigDirPlaceholder,
+        DocsDirPlaceholder,
+        RelativeDirPlaceholder,
+    )
 
     if isinstance(value, Relative):
         prefix, _, suffix = str(value).partition("/")

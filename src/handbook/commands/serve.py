@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlparse
 
-from .errors import HandbookError, InputError
+from handbook.errors import HandbookError, InputError
 
 RELOAD_PATH = "/__handbook/reload.js"
 WAIT_PATH = "/__handbook/wait"
@@ -94,8 +94,8 @@ def snapshot(root: Path, extra: tuple[Path, ...] = ()) -> dict[str, tuple[float,
 
 def build_preview(root: Path, site_dir: Path) -> int:
     """Build the site alone into `site_dir` (replacing it); return the number of pages."""
-    from .build import build_site, load, publish
-    from .site import render_site
+    from handbook.commands.build import build_site, load, publish
+    from handbook.render.site import render_site
 
     loaded = load(root)
     tree = render_site(loaded)
@@ -214,7 +214,7 @@ class Preview:
         self.state = State()
         self.interval = interval
         self.full_builds = full_builds
-        from .build import STATE_DIR, private_dir
+        from handbook.commands.build import STATE_DIR, private_dir
 
         work = private_dir(self.root / STATE_DIR / "serve")
         self.site_dir = work / "site"

@@ -11,9 +11,9 @@ from typing import Any, Callable
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import Problem, TemplateError
+from handbook.errors import Problem, TemplateError
 
-PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
 _LINE_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])(?=\s|$)", re.M)

@@ -15,10 +15,10 @@ from typing import Annotated, Any, Optional
 
 from pydantic import Field, StringConstraints
 
-from .errors import InputError, Problem, did_you_mean
-from .model import Email, Model, Program, Slug, Text
-from .validate import schema_problems
-from .yamlsource import Source, load_yaml
+from handbook.errors import InputError, Problem, did_you_mean
+from handbook.load.validate import schema_problems
+from handbook.load.yamlsource import Source, load_yaml
+from handbook.model import Email, Model, Program, Slug, Text
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 AttributeKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]

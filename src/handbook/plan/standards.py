@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .model import Program
+from handbook.model import Program
 
 Status = Literal["met", "partial", "missing"]
 

@@ -20,11 +20,11 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel
 
-from .errors import Problem
-from .model import Program
-from .project import ContentAsset, ContentPage
-from .validate import inner_model
-from .yamlsource import Source, format_path
+from handbook.errors import Problem
+from handbook.load.project import ContentAsset, ContentPage
+from handbook.load.validate import inner_model
+from handbook.load.yamlsource import Source, format_path
+from handbook.model import Program
 
 MAX_NESTING = 20  # lists, quotes and blocks inside one another; deeper is a mistake, far deeper crashes renderers
 _CONTAINERS = {"ul": "lists", "ol": "lists", "blockquote": "quotes", "div": "blocks", "details": "blocks"}
@@ -103,7 +103,7 @@ def page_text(page: ContentPage) -> MarkdownText:
 
 def site_paths(program: Program, pages: Sequence[ContentPage], assets: Sequence[ContentAsset]) -> list[str]:
     """Return every file of the site a link may lead to, pages first, in the order of the navigation."""
-    from .site import ASSETS, page_specs
+    from handbook.render.site import ASSETS, page_specs
 
     paths = [spec.path for _, specs in page_specs(program) for spec in specs]
     paths += sorted(page.name for page in pages) + ["reference.md"]
@@ -118,7 +118,7 @@ class _Collect:
         import markdown
         from markdown.treeprocessors import Treeprocessor
 
-        from .engines import REQUIRED_EXTENSIONS
+        from handbook.output.engines import REQUIRED_EXTENSIONS
 
         self.root: Optional[etree.Element] = None
         self.parser = markdown.Markdown(extensions=list(REQUIRED_EXTENSIONS))

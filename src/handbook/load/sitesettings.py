@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import yaml
 import yaml_env_tag
 
-from .errors import InputError, Problem, did_you_mean
-from .yamlsource import MAX_NODES, Source, check_syntax, format_path
+from handbook.errors import InputError, Problem, did_you_mean
+from handbook.load.yamlsource import MAX_NODES, Source, check_syntax, format_path
 
 SETTINGS_FILE = "mkdocs.yml"
 MAX_SETTINGS_BYTES = 512 * 1024  # a site settings file is a few KB
@@ -253,7 +253,7 @@ def settings_problems(path: Path, root: Path) -> list[Problem]:
         settings = read_settings(path, root)
     except InputError as exc:
         return list(exc.problems)
-    from .engines.mkdocs import config_problems
+    from handbook.output.engines.mkdocs import config_problems
 
     return config_problems(settings)
 

@@ -8,10 +8,10 @@ from typing import Sequence
 
 import yaml
 
-from .matching import Group, MatchResult
-from .model import Program
-from .roster import REQUIRED_COLUMNS, Person
-from .templating import environment, render
+from handbook.load.roster import REQUIRED_COLUMNS, Person
+from handbook.model import Program
+from handbook.plan.matching import Group, MatchResult
+from handbook.render.templating import environment, render
 
 COHORT_HEADER = """\
 # {name}: participants and the groups `handbook match` formed from {roster}.

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from .model import Program
+from handbook.model import Program
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,6 @@ def reference_sections(root: type[BaseModel] = Program) -> list[Section]:
 
 def reference_markdown() -> str:
     """Return the field reference as Markdown, as the site's reference page shows it."""
-    from .templating import environment, render
+    from handbook.render.templating import environment, render
 
     return render(environment("site", None), "reference.md.j2", None, sections=reference_sections())

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .cohort import validate_cohort
-from .errors import InputError, Problem
-from .matching import MatchResult, match
-from .matchreport import cohort_yaml, report_html
-from .project import Layout, load_program
-from .roster import read_roster
-from .yamlsource import load_yaml
+from handbook.errors import InputError, Problem
+from handbook.load.cohort import validate_cohort
+from handbook.load.project import Layout, load_program
+from handbook.load.roster import read_roster
+from handbook.load.yamlsource import load_yaml
+from handbook.plan.matching import MatchResult, match
+from handbook.render.matchreport import cohort_yaml, report_html
 
 REPORT = Path("private") / "match-report.html"
 

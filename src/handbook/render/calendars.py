@@ -12,10 +12,10 @@ import os
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .cohort import Cohort, Group
-from .errors import InputError, Problem
-from .model import Program
-from .printing import add_months, review_points
+from handbook.errors import InputError, Problem
+from handbook.load.cohort import Cohort, Group
+from handbook.model import Program
+from handbook.plan.schedule import add_months, review_points
 
 
 def _slug(text: str) -> str:

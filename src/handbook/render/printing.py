@@ -18,7 +18,6 @@ any group's dates. The site shows it; every agreement prints it in its footer.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import posixpath
@@ -31,11 +30,16 @@ from typing import Any, Iterable, Mapping, Optional
 import jinja2
 from markupsafe import Markup
 
-from . import sanitize, templating
-from .cohort import Cohort, Group, Participant
-from .errors import Problem, TemplateError
-from .model import CheckIn, Program, Role
-from .project import ContentPage, Loaded
+from handbook.errors import Problem, TemplateError
+from handbook.load.cohort import Cohort, Group, Participant
+from handbook.load.project import ContentPage, Loaded
+from handbook.model import Program, Role
+from handbook.plan.schedule import (
+    midpoint_check_in,
+    review_dates,
+    review_schedule,
+)
+from handbook.render import sanitize, templating
 
 BODY_MARKER = "<!-- handbook:body -->"
 FINGERPRINT_LENGTH = 12
@@ -236,13 +240,6 @@ def long_date(value: Optional[dt.date], language: str = "en") -> str:
     return value.isoformat()
 
 
-def add_months(start: dt.date, months: int) -> dt.date:
-    """Return `start` plus `months` calendar months, clamped to the end of a shorter month."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
 def every(weeks: int) -> str:
     """Return `week` or `2 weeks`, for `every ...`."""
     return "week" if weeks == 1 else f"{weeks} weeks"
@@ -358,58 +355,6 @@ def _member_role(program: Program, participant: Participant | None) -> Role:
 
 def _label(index: int) -> str:
     return f"Partner {chr(ord('A') + index)}"
-
-
-def midpoint_check_in(program: Program) -> CheckIn:
-    """Return the check-in closest to the middle of the relationship."""
-    middle = program.program.duration_months * 52 / 12 / 2
-    return min(program.monitoring.check_ins, key=lambda c: (abs(c.week - middle), c.week))
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """A point in every relationship: weeks after the start (or its planned end), and what happens."""
-
-    week: int
-    title: str
-    detail: str
-    end: bool = False  # the planned end: `duration_months` calendar months after the start
-
-
-def review_schedule(program: Program) -> tuple[Milestone, ...]:
-    """Return the review points of a relationship, in order: first session, check-ins, planned end."""
-    middle = midpoint_check_in(program)
-    points = [Milestone(0, "First session", "Read and sign this agreement together, and book the sessions.")]
-    for check in program.monitoring.check_ins:
-        detail = check.format + (". We review our goals together." if check.id == middle.id else ".")
-        points.append(Milestone(check.week, check.title, detail))
-    points.append(Milestone(round(program.program.duration_months * 52 / 12), "Planned end",
-                            "Closing session; the relationship ends unless it ended earlier.", end=True))
-    return tuple(sorted(points, key=lambda p: (p.week, p.end)))
-
-
-def review_dates(program: Program, start: dt.date) -> tuple[dt.date, ...]:
-    """Return the date of each review point of a relationship that starts on `start`."""
-    months = program.program.duration_months
-    return tuple(add_months(start, months) if point.end else start + dt.timedelta(weeks=point.week)
-                 for point in review_schedule(program))
-
-
-@dataclass(frozen=True)
-class DatedPoint:
-    """A review point of one relationship: weeks after the start, its date, what happens."""
-
-    week: int
-    date: Optional[dt.date]  # None when the start is unknown
-    title: str
-    detail: str
-
-
-def review_points(program: Program, start: Optional[dt.date]) -> tuple[DatedPoint, ...]:
-    """Return the review points of a relationship that starts on `start`, with their dates."""
-    schedule = review_schedule(program)
-    dates: tuple[Optional[dt.date], ...] = review_dates(program, start) if start else (None,) * len(schedule)
-    return tuple(DatedPoint(p.week, d, p.title, p.detail) for p, d in zip(schedule, dates))
 
 
 def _copy(program: Program, group_id: Value, people: list[tuple[Value, Value, Value, Role]],
@@ -638,91 +583,6 @@ def forms_batch(program: Program, templates: Path | None, created: Optional[str]
     return Batch("forms", source, head, tail, css, tuple(outputs), forms=True, tagged=True)
 
 
-# --- the handbook -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """A chapter of the book: its anchor, title, what renders it, and its sections for the contents."""
-
-    id: str
-    title: str
-    kind: str  # "program" (a block of the handbook template) or "content" (a content page)
-    sections: tuple[tuple[str, str], ...] = ()  # (anchor, title)
-    body: Markup = Markup("")
-
-
-def page_anchor(site_path: str) -> str:
-    """Return the book anchor of a site page, e.g. `training/index.md` -> `training-index`."""
-    return re.sub(r"[^a-z0-9]+", "-", site_path.removesuffix(".md").lower()).strip("-")
-
-
-def chapters(loaded: Loaded) -> tuple[Chapter, ...]:
-    """Return the chapters of the book in the site's order, content pages where the site puts them."""
-    program = loaded.program
-    anchors = {"index.md": "overview", "benefits.md": "benefits", "goals.md": "goals", "roles.md": "roles",
-               "guidelines.md": "guidelines", "confidentiality.md": "confidentiality",
-               "training/index.md": "training", "challenges/index.md": "challenges",
-               "playbooks/index.md": "playbooks", "implementation.md": "implementation",
-               "matching.md": "matching", "monitoring.md": "monitoring", "closure.md": "closure",
-               "about.md": "about", "downloads.md": "downloads"}
-    anchors.update({f"training/{m.id}.md": f"module-{m.id}" for m in program.training.modules})
-    anchors.update({f"challenges/{c.id}.md": f"challenge-{c.id}" for c in program.challenges})
-    anchors.update({f"playbooks/{p.id}.md": f"playbook-{p.id}" for p in program.playbooks})
-    anchors.update({page.name: page_anchor(f"page/{page.name}") for page in loaded.pages})
-
-    def content(page: ContentPage) -> Chapter:
-        return Chapter(anchors[page.name], page.title, "content", body=content_html(page, anchors))
-
-    ordered = sorted(loaded.pages, key=lambda p: (p.order, p.name))
-    start = [content(p) for p in ordered if p.placement == "start"]
-    end = [content(p) for p in ordered if p.placement == "end"]
-    program_chapters = [
-        Chapter("overview", "Overview", "program"),
-        *start,
-        Chapter("benefits", "Benefits", "program", tuple((f"benefit-{b.id}", b.title) for b in program.benefits)),
-        Chapter("goals", "Goals", "program", tuple((f"goal-{g.id}", g.title) for g in program.goals)),
-        Chapter("roles", "Roles", "program", tuple((f"role-{r.id}", r.title) for r in program.overview.roles)),
-        Chapter("guidelines", "Guidelines", "program"),
-        Chapter("confidentiality", "Confidentiality", "program"),
-        Chapter("training", "Training", "program",
-                tuple((f"module-{m.id}", m.title) for m in program.training.modules)),
-        Chapter("challenges", "Challenges", "program",
-                tuple((f"challenge-{c.id}", c.title) for c in program.challenges)),
-        Chapter("playbooks", "Playbooks", "program", tuple((f"playbook-{p.id}", p.title) for p in program.playbooks)),
-        Chapter("implementation", "Implementation", "program",
-                tuple((f"step-{s.id}", s.title) for s in program.implementation)),
-        Chapter("matching", "Matching", "program"),
-        Chapter("monitoring", "Monitoring and evaluation", "program"),
-        Chapter("closure", "Closure and rematching", "program"),
-        Chapter("about", "About this program", "program"),
-        Chapter("downloads", "Agreement and forms", "program"),
-        *end,
-    ]
-    return tuple(program_chapters)
-
-
-def handbook_batch(loaded: Loaded, templates: Path | None, fingerprint: str, created: Optional[str]) -> Batch:
-    """Return the handbook as a book: cover, contents, every chapter of the site."""
-    program = loaded.program
-    info = program.program
-    env = print_environment(templates)
-    head, tail = _skeleton(env, templates, title=f"{info.name}: handbook", language=info.language,
-                           body_class="handbook")
-    from .standards import assess
-
-    body = _render(env, "handbook.html.j2", templates, program=program, info=info, chapters=chapters(loaded),
-                   fingerprint=fingerprint, downloads=downloads(program), midpoint=midpoint_check_in(program),
-                   standards=assess(program))
-    output = Output("handbook.pdf", body,
-                    _meta(program, f"{info.name}: handbook", info.tagline or f"The handbook of {info.name}", created,
-                          "handbook"),
-                    title="The handbook as a book",
-                    description="Everything on the site, with a table of contents and page numbers.")
-    css = (stylesheet("print.css", templates), stylesheet("handbook.css", templates))
-    return Batch("handbook", shown_template("handbook.html.j2", templates), head, tail, css, (output,), tagged=True)
-
-
 # --- everything ---------------------------------------------------------------------------
 
 
@@ -731,6 +591,8 @@ def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str]) 
     program = loaded.program
     templates = loaded.layout.templates
     fingerprint = agreement_fingerprint(program)
+    from handbook.render.book import handbook_batch
+
     return PrintSet((handbook_batch(loaded, templates, fingerprint, created),
                      forms_batch(program, templates, created),
                      blank_agreement_batch(program, templates, fingerprint, created)),

@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..site import NavItem
+from handbook.render.site import NavItem
 
 
 class SiteEngine(Protocol):
@@ -75,11 +75,11 @@ ENGINES = ("mkdocs", "zensical")
 def get_engine(name: str) -> SiteEngine:
     """Return the engine called `name`."""
     if name == "mkdocs":
-        from .mkdocs import build_site
+        from handbook.output.engines.mkdocs import build_site
 
         return build_site
     if name == "zensical":
-        from .zensical import build_site as build_zensical
+        from handbook.output.engines.zensical import build_site as build_zensical
 
         return build_zensical
     raise ValueError(f"unknown engine {name!r}; expected one of: {', '.join(ENGINES)}")

@@ -9,10 +9,10 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from .errors import InputError, Problem
-from .model import Model, Program
-from .validate import schema_problems, validate_program
-from .yamlsource import Source, decode, load_yaml
+from handbook.errors import InputError, Problem
+from handbook.load.validate import schema_problems, validate_program
+from handbook.load.yamlsource import Source, decode, load_yaml
+from handbook.model import Model, Program
 
 PROGRAM_FILE = "program.yaml"
 CONTENT_DIR = "content"

@@ -21,18 +21,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-from .calendars import render_calendars
-from .cohort import Cohort, load_cohort
-
-from .errors import WRITE_PROBLEMS, EngineError, HandbookError, InputError, Problem, Stopped, WriteError
-from .offline import OFFLINE_ZIP, package_site
-from .printing import PrintSet, render_print
-from .links import markdown_problems
-from .project import PROGRAM_FILE, Layout, Loaded, load_content, read_program, template_problems
-from .site import SiteTree, render_site, reserved_names
-from .sitesettings import settings_problems
-from .validate import validate_program
-from .yamlsource import load_yaml
+from handbook.errors import (
+    WRITE_PROBLEMS,
+    EngineError,
+    HandbookError,
+    InputError,
+    Problem,
+    Stopped,
+    WriteError,
+)
+from handbook.load.cohort import Cohort, load_cohort
+from handbook.load.links import markdown_problems
+from handbook.load.project import (
+    PROGRAM_FILE,
+    Layout,
+    Loaded,
+    load_content,
+    read_program,
+    template_problems,
+)
+from handbook.load.sitesettings import settings_problems
+from handbook.load.validate import validate_program
+from handbook.load.yamlsource import load_yaml
+from handbook.output.offline import OFFLINE_ZIP, package_site
+from handbook.render.calendars import render_calendars
+from handbook.render.printing import PrintSet, render_print
+from handbook.render.site import SiteTree, render_site, reserved_names
 
 Progress = Callable[[str], None]
 PDF_CACHE = Path(".handbook") / "cache" / "pdf"  # PDFs of the last build by the hash of their inputs
@@ -220,7 +234,7 @@ def inputs_digest(layout: Layout, engine: str) -> str:
     for path in _input_files(layout):
         digest.update(layout.relative(path).encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"(absent)")
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
@@ -506,7 +520,7 @@ def _clean_stale(layout: Layout) -> None:
 
 def _write_error(exc: OSError, layout: Layout, where: str) -> BaseException:
     """Return the coordinator's message for a disk that refused a write; `exc` itself for other errors."""
-    from .errors import shown_path
+    from handbook.errors import shown_path
 
     if exc.errno not in WRITE_PROBLEMS:
         return exc
@@ -549,10 +563,10 @@ def copy_downloads(print_set: PrintSet, pdf_dir: Path, site_dir: Path) -> int:
 
 def build_site(loaded: Loaded, tree: SiteTree, site_dir: Path, engine: str = "mkdocs") -> None:
     """Have the site engine build `tree` into `site_dir`, with the project's settings (or the defaults)."""
-    from .engines import get_engine
+    from handbook.output.engines import get_engine
 
     layout = loaded.layout
-    settings = layout.mkdocs if layout.mkdocs.is_file() else Path(__file__).parent / "skeleton" / "mkdocs.yml"
+    settings = layout.mkdocs if layout.mkdocs.is_file() else Path(__file__).parents[1] / "skeleton" / "mkdocs.yml"
     with tempfile.TemporaryDirectory(prefix="handbook-docs-") as work:
         docs_dir = Path(work) / "docs"  # engines may keep their own files beside it
         write_docs(tree, docs_dir)
@@ -591,7 +605,7 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
     calendars = render_calendars(loaded.program, loaded.cohort)
     say(f"rendered {len(calendars)} calendars")
     # Start writing files now that all data is gathered: a fresh folder, swapped in at the end.
-    from .pdf import PdfJob
+    from handbook.output.pdf import PdfJob
 
     layout = loaded.layout
     where = "build/"  # what is being written: named when the disk refuses a write without a file name

@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from ..errors import EngineError
-from ..site import NavItem
-from ..sitesettings import PythonName, Relative, read_settings
-from . import owned_settings
+from handbook.errors import EngineError
+from handbook.load.sitesettings import PythonName, Relative, read_settings
+from handbook.output.engines import owned_settings
+from handbook.render.site import NavItem
 
 
 class _Dumper(yaml.SafeDumper):
@@ -42,8 +42,8 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
     if plugins is not None:
         config["plugins"] = plugins
     # Zensical runs no MkDocs plugins but loads Markdown extensions by module name: this one
-    # sanitises each page's HTML and its table of contents (see handbook.sanitize).
-    config["markdown_extensions"] = [*config["markdown_extensions"], "handbook.sanitize"]
+    # sanitises each page's HTML and its table of contents (see handbook.render.sanitize).
+    config["markdown_extensions"] = [*config["markdown_extensions"], "handbook.render.sanitize"]
     work = docs_dir.parent
     local_site = work / "zensical-site"
     config.update(docs_dir=os.path.relpath(docs_dir, work), site_dir=local_site.name)

@@ -6,10 +6,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from .errors import InputError, Problem, did_you_mean
-from .model import Matching
-from .validate import slugify
-from .yamlsource import decode
+from handbook.errors import InputError, Problem, did_you_mean
+from handbook.load.validate import slugify
+from handbook.load.yamlsource import decode
+from handbook.model import Matching
 
 REQUIRED_COLUMNS = ("id", "name", "email", "department", "manager")
 MAX_ROSTER_BYTES = 20 * 1024 * 1024

@@ -6,10 +6,10 @@ import json
 import shutil
 from pathlib import Path
 
-from .errors import HandbookError
-from .schema import program_schema
+from handbook.errors import HandbookError
+from handbook.model import program_schema
 
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parents[1]
 SKELETON = PACKAGE / "skeleton"
 EXAMPLE = PACKAGE / "example"
 
