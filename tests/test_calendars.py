@@ -9,8 +9,9 @@ from conftest import ROOT
 from icalendar import Calendar
 
 from handbook.errors import Problem
+from handbook.layout import Layout
 from handbook.load.cohort import load_cohort
-from handbook.load.project import Layout, load_program
+from handbook.load.project import load_program
 from handbook.render.calendars import render_calendars, session_count
 
 PROGRAM = load_program(Layout(ROOT))
@@ -55,6 +56,53 @@ def test_uids_are_unique_and_stable_across_renders() -> None:
     assert all("@handbook." in uid for uid in uids)
 
 
+def program_with(folder: Path, *edits: tuple[str, str]):  # type: ignore[no-untyped-def]
+    """Return the example program with each (old, new) text of program.yaml replaced once."""
+    text = (ROOT / "program.yaml").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (folder / "program.yaml").write_text(text, encoding="utf-8")
+    return load_program(Layout(folder))
+
+
+def by_uid(data: bytes) -> dict[str, object]:
+    return {str(e["uid"]): e for e in events(data)}
+
+
+def test_a_retitled_check_in_keeps_its_event(tmp_path: Path) -> None:
+    group = COHORT.groups[0]
+    before = by_uid(render_calendars(PROGRAM, COHORT)[f"{group.id}.ics"])
+    program = program_with(tmp_path, ("title: Two-week check-in", "title: Fortnight call"))
+    after = by_uid(render_calendars(program, COHORT)[f"{group.id}.ics"])
+    assert sorted(after) == sorted(before)  # a re-import updates the events, it adds none
+    uid = next(u for u, e in before.items() if str(e["summary"]).startswith("Two-week check-in"))
+    assert str(after[uid]["summary"]).startswith("Fortnight call (")
+    assert after[uid].decoded("dtstart") == group.start + dt.timedelta(weeks=2)
+    assert not any("Two-week check-in" in str(e["summary"]) for e in after.values())
+
+
+def test_two_check_ins_with_the_same_title_are_both_in_the_calendar(tmp_path: Path) -> None:
+    group = COHORT.groups[0]
+    program = program_with(tmp_path, ("title: End-of-first-month check-in", "title: Two-week check-in"))
+    found = by_uid(render_calendars(program, COHORT)[f"{group.id}.ics"])
+    same = sorted((e for e in found.values() if str(e["summary"]).startswith("Two-week check-in (")),
+                  key=lambda e: e.decoded("dtstart"))
+    assert [e.decoded("dtstart") for e in same] == [group.start + dt.timedelta(weeks=w) for w in (2, 4)]
+    assert "Does the match feel workable so far?" in str(same[0]["description"])
+    assert "How many sessions have you held?" in str(same[1]["description"])
+    assert len({str(e["uid"]) for e in same}) == 2
+    assert len(found) == len(by_uid(render_calendars(PROGRAM, COHORT)[f"{group.id}.ics"]))
+
+
+def test_a_check_in_in_the_first_week_is_in_the_calendar(tmp_path: Path) -> None:
+    group = COHORT.groups[0]
+    program = program_with(tmp_path, ("title: Two-week check-in\n      week: 2", "title: Kick-off call\n      week: 0"))
+    found = events(render_calendars(program, COHORT)[f"{group.id}.ics"])
+    kick_off = next(e for e in found if str(e["summary"]).startswith("Kick-off call ("))
+    assert kick_off.decoded("dtstart") == group.start
+
+
 def test_program_calendar_holds_training_and_milestones() -> None:
     found = events(render_calendars(PROGRAM, None)["program.ics"])
     summaries = [str(e["summary"]) for e in found]
@@ -71,11 +119,8 @@ def test_no_cohort_means_only_the_program_calendar(tmp_path: Path) -> None:
     assert list(render_calendars(PROGRAM, None)) == ["program.ics"]
 
 
-def test_the_build_writes_the_calendars(tmp_path: Path) -> None:
-    from conftest import copy_example, run_cli
-
-    project = copy_example(tmp_path / "project")
-    assert run_cli("build", "--project", project).exit_code == 0
+def test_the_build_writes_the_calendars(built_example: Path) -> None:
+    project = built_example
     written = sorted(p.name for p in (project / "build" / "calendar").iterdir())
     assert written == sorted(["program.ics"] + [f"{g.id}.ics" for g in COHORT.groups])
     for path in (project / "build" / "calendar").iterdir():

@@ -1,17 +1,43 @@
-"""The schedule of every relationship, computed once: its review points and their dates.
+"""The schedule of every relationship, computed once per program: its review points and their dates.
 
 Plan room: pure facts derived from the program. Imports only `handbook.model` (and the standard
-library); calendars, agreements, forms, the site and the book read it.
+library); calendars, agreements, forms and the book read it.
+
+Every review point has an id and a kind: a check-in keeps its id from program.yaml; the two
+points the generator adds have fixed ids (`first-session`, `planned-end`). Readers find a
+point by its id, never by its title, so a coordinator may retitle a check-in, or give two the
+same title, without a calendar event losing its identity.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterator, Literal
 
 from handbook.model import CheckIn, Program
+
+# --- the generator's words ----------------------------------------------------------------
+# Everything else in the schedule is the coordinator's text from program.yaml, printed as
+# written. These are the only words the schedule writes itself (for the message catalog).
+FIRST_SESSION_TITLE = "First session"
+FIRST_SESSION_DETAIL = "Read and sign this agreement together, and book the sessions."
+CHECK_IN_DETAIL = "{format}."  # `format` is the check-in's, from program.yaml
+MIDPOINT_DETAIL = "{format}. We review our goals together."
+PLANNED_END_TITLE = "Planned end"
+PLANNED_END_DETAIL = "Closing session; the relationship ends unless it ended earlier."
+# -------------------------------------------------------------------------------------------
+
+Kind = Literal["start", "check-in", "end"]
+START: Kind = "start"
+CHECK_IN: Kind = "check-in"
+END: Kind = "end"
+_ORDER = {START: 0, CHECK_IN: 1, END: 2}  # on the same week: the first session first, the end last
+
+FIRST_SESSION = "first-session"  # id of the first session
+PLANNED_END = "planned-end"  # id of the planned end
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -21,53 +47,71 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def midpoint_check_in(program: Program) -> CheckIn:
-    """Return the check-in closest to the middle of the relationship."""
+@dataclass(frozen=True)
+class Milestone:
+    """A point in every relationship: its id and kind, weeks after the start, and what happens.
+
+    Ids are unique within a kind: a check-in's id is its own, so one may even be called
+    `planned-end`; (kind, id) names a point of the schedule.
+    """
+
+    id: str  # the check-in's id from program.yaml, or FIRST_SESSION / PLANNED_END
+    kind: Kind
+    week: int  # for the planned end, rounded: its date is `duration_months` calendar months on
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The review points of a relationship in order, and the check-in closest to its middle."""
+
+    milestones: tuple[Milestone, ...]
+    midpoint: CheckIn
+    months: int  # the planned length, in calendar months
+
+    def __iter__(self) -> Iterator[Milestone]:
+        return iter(self.milestones)
+
+    def __len__(self) -> int:
+        return len(self.milestones)
+
+    def check_in(self, ident: str) -> Milestone:
+        """Return the review point of the check-in with this id (KeyError when there is none)."""
+        for point in self.milestones:
+            if point.kind == CHECK_IN and point.id == ident:
+                return point
+        raise KeyError(ident)
+
+    def date(self, point: Milestone, start: dt.date) -> dt.date:
+        """Return the date of `point` in a relationship that starts on `start`."""
+        if point.kind == END:
+            return add_months(start, self.months)
+        return start + dt.timedelta(weeks=point.week)
+
+    def dated(self, start: dt.date) -> tuple[tuple[Milestone, dt.date], ...]:
+        """Return each review point with its date, for a relationship that starts on `start`."""
+        return tuple((point, self.date(point, start)) for point in self.milestones)
+
+
+def _midpoint(program: Program) -> CheckIn:
     middle = program.program.duration_months * 52 / 12 / 2
     return min(program.monitoring.check_ins, key=lambda c: (abs(c.week - middle), c.week))
 
 
-@dataclass(frozen=True)
-class Milestone:
-    """A point in every relationship: weeks after the start (or its planned end), and what happens."""
-
-    week: int
-    title: str
-    detail: str
-    end: bool = False  # the planned end: `duration_months` calendar months after the start
-
-
-def review_schedule(program: Program) -> tuple[Milestone, ...]:
-    """Return the review points of a relationship, in order: first session, check-ins, planned end."""
-    middle = midpoint_check_in(program)
-    points = [Milestone(0, "First session", "Read and sign this agreement together, and book the sessions.")]
-    for check in program.monitoring.check_ins:
-        detail = check.format + (". We review our goals together." if check.id == middle.id else ".")
-        points.append(Milestone(check.week, check.title, detail))
-    points.append(Milestone(round(program.program.duration_months * 52 / 12), "Planned end",
-                            "Closing session; the relationship ends unless it ended earlier.", end=True))
-    return tuple(sorted(points, key=lambda p: (p.week, p.end)))
-
-
-def review_dates(program: Program, start: dt.date) -> tuple[dt.date, ...]:
-    """Return the date of each review point of a relationship that starts on `start`."""
+@functools.lru_cache(maxsize=16)  # the model is immutable: every reader of one program shares one schedule
+def review_schedule(program: Program) -> Schedule:
+    """Return the schedule of every relationship: first session, check-ins, planned end."""
     months = program.program.duration_months
-    return tuple(add_months(start, months) if point.end else start + dt.timedelta(weeks=point.week)
-                 for point in review_schedule(program))
+    middle = _midpoint(program)
+    points = [Milestone(FIRST_SESSION, START, 0, FIRST_SESSION_TITLE, FIRST_SESSION_DETAIL)]
+    for check in program.monitoring.check_ins:
+        detail = (MIDPOINT_DETAIL if check.id == middle.id else CHECK_IN_DETAIL).format(format=check.format)
+        points.append(Milestone(check.id, CHECK_IN, check.week, check.title, detail))
+    points.append(Milestone(PLANNED_END, END, round(months * 52 / 12), PLANNED_END_TITLE, PLANNED_END_DETAIL))
+    return Schedule(tuple(sorted(points, key=lambda p: (p.week, _ORDER[p.kind]))), middle, months)
 
 
-@dataclass(frozen=True)
-class DatedPoint:
-    """A review point of one relationship: weeks after the start, its date, what happens."""
-
-    week: int
-    date: Optional[dt.date]  # None when the start is unknown
-    title: str
-    detail: str
-
-
-def review_points(program: Program, start: Optional[dt.date]) -> tuple[DatedPoint, ...]:
-    """Return the review points of a relationship that starts on `start`, with their dates."""
-    schedule = review_schedule(program)
-    dates: tuple[Optional[dt.date], ...] = review_dates(program, start) if start else (None,) * len(schedule)
-    return tuple(DatedPoint(p.week, d, p.title, p.detail) for p, d in zip(schedule, dates))
+def midpoint_check_in(program: Program) -> CheckIn:
+    """Return the check-in closest to the middle of the relationship (where goals are reviewed)."""
+    return review_schedule(program).midpoint

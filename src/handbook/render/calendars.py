@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from handbook.errors import InputError, Problem
 from handbook.load.cohort import Cohort, Group
 from handbook.model import Program
-from handbook.plan.schedule import add_months, review_points
+from handbook.plan.schedule import CHECK_IN, END, add_months, review_schedule
 
 
 def _slug(text: str) -> str:
@@ -107,17 +107,15 @@ def group_calendar(program: Program, cohort: Cohort, group: Group) -> bytes:
                                                          "count": count},
                 description=f"{count} sessions, every {meetings.every_weeks} weeks, {meetings.length_minutes} "
                             f"minutes. Scheduling: {meetings.scheduling}", attendees=attendees)
-    for point in review_points(program, group.start):
-        if point.week == 0 or point.date is None:
-            continue
-        check = next((c for c in program.monitoring.check_ins if c.title == point.title), None)
-        uid = f"{group.id}-{check.id}" if check else f"{group.id}-closing"
-        if check:
-            questions = "\n".join(f"- {q}" for q in check.questions)
-            build.event(uid, f"{point.title} ({names})", point.date,
+    checks = {check.id: check for check in program.monitoring.check_ins}
+    # UIDs name the check-in by its id, so retitling one in program.yaml updates its event.
+    for point, day in review_schedule(program).dated(group.start):
+        if point.kind == CHECK_IN:
+            questions = "\n".join(f"- {q}" for q in checks[point.id].questions)
+            build.event(f"{group.id}-{point.id}", f"{point.title} ({names})", day,
                         description=f"{point.detail}\n\nThe coordinator asks:\n{questions}")
-        else:
-            build.event(uid, f"Closing session ({names})", build.at(point.date, meetings.start_time),
+        elif point.kind == END:
+            build.event(f"{group.id}-closing", f"Closing session ({names})", build.at(day, meetings.start_time),
                         minutes=meetings.length_minutes, description=point.detail, attendees=attendees)
     return build.to_bytes()
 

@@ -13,9 +13,10 @@ reader's browser or WeasyPrint sees it:
 - URLs: links may go anywhere over http(s), mailto: and tel: or to a relative target; images
   and other embedded resources only to a relative path, never to another host.
 
-The site runs `clean` on each page's HTML (`site_plugin` for MkDocs, the `makeExtension`
-Markdown extension for Zensical); the print side passes a `rewrite` that turns links into
-in-book anchors.
+The site runs `clean` on each page's HTML (a plugin of the MkDocs engine,
+`handbook.output.engines.mkdocs`; the `makeExtension` Markdown extension below for Zensical);
+the print side passes a `rewrite` that turns links into in-book anchors. Nothing here imports
+a site engine.
 """
 
 from __future__ import annotations
@@ -117,18 +118,6 @@ def clean_toc(tokens: list[dict[str, Any]]) -> None:
         if isinstance(token.get("html"), str):
             token["html"] = clean(token["html"])
         clean_toc(token.get("children") or [])
-
-
-def site_plugin() -> Any:
-    """Return a MkDocs plugin that sanitises each page's HTML after every other plugin has run."""
-    from mkdocs.plugins import BasePlugin, event_priority
-
-    class SanitizePages(BasePlugin):  # type: ignore[type-arg]
-        @event_priority(-100)
-        def on_page_content(self, html: str, **_: Any) -> str:
-            return clean(html)
-
-    return SanitizePages()
 
 
 def makeExtension(**kwargs: Any) -> Any:  # noqa: N802 - the name Python-Markdown looks for

@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 from typing import Any, Protocol
 
+from handbook.load.sitesettings import REQUIRED_EXTENSIONS
 from handbook.render.site import NavItem
 
 
@@ -26,11 +27,6 @@ def escape_nav(nav: list[NavItem]) -> list[NavItem]:
         else:
             escaped.append(item)
     return escaped
-
-
-# Extensions the generated pages use; added when the coordinator's mkdocs.yml lacks them.
-REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details",
-                       "pymdownx.superfences")
 
 
 def extension_names(extensions: Any) -> set[str]:

@@ -19,7 +19,7 @@ from handbook.load.sitesettings import (
     resolve,
 )
 from handbook.output.engines import extension_names, owned_settings
-from handbook.render.sanitize import site_plugin
+from handbook.render.sanitize import clean
 from handbook.render.site import NavItem
 
 # The Web Worker shim that lets search run from file:// (site.py ships it from handbook/assets/).
@@ -146,6 +146,18 @@ def _compact_plugin() -> Any:
     return Compact()
 
 
+def _sanitize_plugin() -> Any:
+    """Return a plugin that sanitises each page's HTML after every other plugin has run."""
+    from mkdocs.plugins import BasePlugin, event_priority
+
+    class SanitizePages(BasePlugin):  # type: ignore[type-arg]
+        @event_priority(-100)
+        def on_page_content(self, html: str, **_: Any) -> str:
+            return clean(html)
+
+    return SanitizePages()
+
+
 def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
                nav: list[NavItem], extra_css: list[str]) -> None:
     """Build the site with MkDocs into `site_dir`, failing on any warning MkDocs logs."""
@@ -165,7 +177,7 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
                 raise InputError(problems)
             config.plugins["handbook/compact"] = _compact_plugin()
             # Added after loading: the coordinator's mkdocs.yml cannot remove or reorder it.
-            config.plugins["handbook/sanitize"] = site_plugin()
+            config.plugins["handbook/sanitize"] = _sanitize_plugin()
             build(config)
         except ConfigurationError as exc:
             raise InputError([Problem(name, 0, 0, f"invalid site settings: {exc}",
