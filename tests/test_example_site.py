@@ -7,15 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import copy_example, run_cli, tree_digest
+from conftest import copy_example, copy_project, run_cli, site_only, tree_digest
 
 
-@pytest.fixture(scope="module")
-def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_example(tmp_path_factory.mktemp("example") / "project")
-    result = run_cli("build", "--project", project)
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return project
+@pytest.fixture
+def example_build(built_example: Path) -> Path:
+    """The example, built once per session (tests/conftest.py): read only."""
+    return built_example
 
 
 def page_text(site: Path, page: str) -> str:
@@ -116,18 +114,16 @@ def test_html_lang_comes_from_the_program(example_build: Path) -> None:
 
 
 def test_edit_and_rebuild_shows_the_change(example_build: Path, tmp_path: Path) -> None:
+    assert "60 minutes" in page_text(example_build / "build" / "site", "guidelines.html")
     project = copy_example(tmp_path / "project")
     program = project / "program.yaml"
     program.write_text(program.read_text(encoding="utf-8").replace("length_minutes: 60", "length_minutes: 75"),
                        encoding="utf-8")
-    result = run_cli("build", "--project", project)
-    assert result.exit_code == 0, result.stderr
-    assert "75 minutes" in page_text(project / "build" / "site", "guidelines.html")
+    assert "75 minutes" in page_text(site_only(project), "guidelines.html")
 
 
 def test_failed_build_leaves_the_previous_build_byte_identical(example_build: Path, tmp_path: Path) -> None:
-    project = copy_example(tmp_path / "project")
-    assert run_cli("build", "--project", project).exit_code == 0
+    project = copy_project(example_build, tmp_path / "project")
     before = tree_digest(project / "build")
     # Fails late, in the site engine, after the staging folder was written.
     (project / "content" / "broken.md").write_text("# Broken\n\nSee [this](missing-page.md).\n", encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import SMALL
 
-from handbook.commands.build import load
+from handbook.commands.stage import load
 from handbook.render.site import render_site
 
 EXPECTED = SMALL.parent / "expected"

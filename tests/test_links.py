@@ -13,18 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bad_inputs import CORPUS, lay_out
 
-from handbook.commands.build import load
+from handbook.commands.stage import load
 from handbook.errors import InputError
+from handbook.layout import Layout
 from handbook.load.links import FIELD_FOLDERS, markdown_fields, markdown_problems
 from handbook.load.project import (
     ContentPage,
-    Layout,
     Loaded,
     load_content,
     read_program,
 )
 from handbook.load.validate import validate_program
-from handbook.render.site import render_site, reserved_names
+from handbook.plan.pages import reserved_names, site_paths
+from handbook.render.site import render_site
 
 
 def _run(command: str, project: Path) -> subprocess.CompletedProcess[str]:
@@ -148,5 +149,5 @@ MARKDOWN = st.lists(st.sampled_from(["- ", "> ", "1. ", "    ", "\n", "[a]", "(b
 @given(MARKDOWN)
 def test_any_markdown_page_is_read_or_refused_located_never_crashes(text: str) -> None:
     page = ContentPage("more.md", "More", text, "end", 100, 4)
-    for problem in markdown_problems(SMALL_SOURCE, SMALL_PROGRAM, [page], []):
+    for problem in markdown_problems(SMALL_SOURCE, SMALL_PROGRAM, [page], [], site_paths=site_paths):
         assert problem.file == "content/more.md" and problem.line >= 4 and problem.column >= 1

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import build_file_tree, run_cli
 
-from handbook.commands.build import load
+from handbook.commands.stage import load
 from handbook.render.site import render_site
 
 

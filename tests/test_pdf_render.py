@@ -13,9 +13,11 @@ import pytest
 from conftest import build_file_tree, small_with_cohort
 from pypdf import PdfReader
 
-from handbook.commands.build import load
+from handbook.commands.stage import load
 from handbook.errors import InputError, TemplateError
-from handbook.output.pdf import _fetcher, render_alone, write_pdfs
+from handbook.output.pdf import project_fetcher, render_alone, write_pdfs
+from handbook.render.book import handbook_batch
+from handbook.render.edition import edition
 from handbook.render.printing import (
     PrintSet,
     agreement_fingerprint,
@@ -134,11 +136,46 @@ def test_the_fingerprint_follows_the_terms_only(project: Path) -> None:
     assert agreement_fingerprint(load(project).program) == fingerprint
 
 
+# --- the book -----------------------------------------------------------------------------
+
+# A sentence of each kind of page, as its site template (or content page) writes it.
+SITE_PROSE = {
+    "guidelines": "These guidelines hold for every pair and triad. They are part of the agreement you sign.",
+    "confidentiality": "Open, honest conversation needs trust.",
+    "challenges": "Peer mentoring has numerous benefits, and it also comes with challenges.",
+    "playbooks": "Each playbook says what to do, who does it, and when to escalate.",
+    "implementation": "Effective implementation of peer mentoring requires careful planning and execution.",
+    "module": "After this module you can:",
+    "downloads": "The fingerprint is printed at the foot of every page of an agreement.",
+    "content page": "Thank you for joining, or for thinking about it.",
+}
+
+
+def test_the_book_prints_each_site_page_once_with_page_references(project: Path, tmp_path: Path) -> None:
+    build_file_tree(project, {"content/welcome.md": "---\nplacement: start\n---\n\n# Welcome\n\n"
+                                                    "Thank you for joining, or for thinking about it. "
+                                                    "Read the [guidelines](guidelines.md) first.\n"})
+    loaded = load(project)
+    facts = edition(loaded)
+    book = handbook_batch(loaded, facts, CREATED)
+    write_pdfs(PrintSet((book,), (), facts.fingerprint), project, tmp_path, workers=1)
+    reader = PdfReader(tmp_path / "handbook.pdf")
+    pages = [re.sub(r"\s+", "", page.extract_text() or "") for page in reader.pages]
+    text = "".join(pages)
+    for page, sentence in SITE_PROSE.items():
+        assert text.count(re.sub(r"\s+", "", sentence)) == 1, page
+    # A link to another page prints the page it leads to.
+    start = {item.title: reader.get_destination_page_number(item) + 1 for item in reader.outline
+             if not isinstance(item, list)}
+    assert f"Readtheguidelines(p.{start['Guidelines']})" in text
+    assert list(start)[:3] == ["Contents", "Overview", "Welcome"]
+
+
 # --- safety -----------------------------------------------------------------------------
 
 
 def test_the_fetcher_serves_the_project_and_refuses_everything_else(project: Path, tmp_path: Path) -> None:
-    fetcher = _fetcher([project.resolve()])
+    fetcher = project_fetcher([project.resolve()])
     (project / "logo.txt").write_text("inside", encoding="utf-8")
     assert fetcher.fetch((project / "logo.txt").resolve().as_uri()).read() == b"inside"
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"

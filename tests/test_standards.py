@@ -6,7 +6,8 @@ from pathlib import Path
 
 from conftest import ROOT, run_cli
 
-from handbook.load.project import Layout, load_program
+from handbook.layout import Layout
+from handbook.load.project import load_program
 from handbook.model import CheckIn
 from handbook.plan.standards import assess
 
@@ -63,7 +64,7 @@ def test_check_standards_prints_the_coverage_table(small_project: Path) -> None:
 
 
 def test_about_page_shows_the_coverage_table(small_project: Path) -> None:
-    from handbook.commands.build import load
+    from handbook.commands.stage import load
     from handbook.render.site import render_site
 
     page = render_site(load(small_project)).pages["about.md"]

@@ -101,14 +101,10 @@ def page_text(page: ContentPage) -> MarkdownText:
     return MarkdownText(f"content/{page.name}", "", page.body, page.body, page.line, 1, lines)
 
 
-def site_paths(program: Program, pages: Sequence[ContentPage], assets: Sequence[ContentAsset]) -> list[str]:
-    """Return every file of the site a link may lead to, pages first, in the order of the navigation."""
-    from handbook.render.site import ASSETS, page_specs
-
-    paths = [spec.path for _, specs in page_specs(program) for spec in specs]
-    paths += sorted(page.name for page in pages) + ["reference.md"]
-    paths += [asset.name for asset in assets] + [f"assets/{p.name}" for p in sorted(ASSETS.iterdir()) if p.is_file()]
-    return paths
+# What `markdown_problems` asks for the files of the site a link may lead to, pages first in the
+# order of the navigation: `handbook.plan.pages.site_paths`, which plans the pages from the program
+# (a later stage than loading, so the caller hands it in).
+SitePaths = Callable[[Program, Sequence[ContentPage], Sequence[ContentAsset]], Sequence[str]]
 
 
 class _Collect:
@@ -118,7 +114,7 @@ class _Collect:
         import markdown
         from markdown.treeprocessors import Treeprocessor
 
-        from handbook.output.engines import REQUIRED_EXTENSIONS
+        from handbook.load.sitesettings import REQUIRED_EXTENSIONS
 
         self.root: Optional[etree.Element] = None
         self.parser = markdown.Markdown(extensions=list(REQUIRED_EXTENSIONS))
@@ -278,17 +274,18 @@ def _link_problems(text: MarkdownText, root: etree.Element, site: Callable[[], l
 
 
 def markdown_problems(source: Source | None, program: Program | None, pages: Sequence[ContentPage],
-                      assets: Sequence[ContentAsset], *, check_links: bool = True) -> list[Problem]:
+                      assets: Sequence[ContentAsset], *, site_paths: SitePaths,
+                      check_links: bool = True) -> list[Problem]:
     """Return a problem for each Markdown field or content page that nests too deep or links to no page.
 
     Links are checked only when `program` and the content pages were read without problems:
-    until then the pages of the site are not known.
+    until then the pages of the site are not known. `site_paths` lists the site's files.
     """
     texts = (program_texts(source) if source is not None else []) + [page_text(page) for page in pages]
     # The site's files are listed only when a text links inside the site: most texts have no such link.
     site = None
     if program is not None and check_links:
-        site = functools.cache(lambda: site_paths(program, pages, assets))
+        site = functools.cache(lambda: list(site_paths(program, pages, assets)))
     parser: _Collect | None = None
     problems: list[Problem] = []
     for text in texts:

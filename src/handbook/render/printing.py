@@ -21,25 +21,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import posixpath
-import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
+from urllib.parse import unquote
 
 import jinja2
 from markupsafe import Markup
 
 from handbook.errors import Problem, TemplateError
 from handbook.load.cohort import Cohort, Group, Participant
-from handbook.load.project import ContentPage, Loaded
+from handbook.load.project import Loaded
 from handbook.model import Program, Role
-from handbook.plan.schedule import (
-    midpoint_check_in,
-    review_dates,
-    review_schedule,
-)
+from handbook.plan.pages import FORMS, Download, downloads  # noqa: F401 - Download, downloads for importers
+from handbook.plan.schedule import Kind, Milestone, review_schedule
 from handbook.render import sanitize, templating
+
+if TYPE_CHECKING:
+    from handbook.render.edition import Edition
 
 BODY_MARKER = "<!-- handbook:body -->"
 FINGERPRINT_LENGTH = 12
@@ -149,15 +149,6 @@ class PrintSet:
         return tuple(o for b in self.batches for o in b.outputs if not o.personal)
 
 
-@dataclass(frozen=True)
-class Download:
-    """A non-personal PDF offered for download on the site and listed in the handbook."""
-
-    path: str  # relative to build/pdf
-    title: str
-    description: str
-
-
 # --- what templates receive ---------------------------------------------------------------
 
 
@@ -203,8 +194,10 @@ class Signatory:
 
 @dataclass(frozen=True)
 class ReviewPoint:
-    """A date in the relationship: week after the start, the date as printed, what happens."""
+    """A point of the schedule as an agreement prints it: its id and kind, week, date as printed, what happens."""
 
+    id: str  # the check-in's id, or `first-session` / `planned-end` (see handbook.plan.schedule)
+    kind: Kind  # "start", "check-in" or "end"
     week: int
     when: Value  # "14 September 2026"; empty on the blank agreement
     title: str
@@ -245,13 +238,19 @@ def every(weeks: int) -> str:
     return "week" if weeks == 1 else f"{weeks} weeks"
 
 
-def _print_links(prefix: str, anchors: Mapping[str, str], ids: Iterable[str] = ()) -> sanitize.Rewrite:
+def _print_links(prefix: str, anchors: Mapping[str, str], ids: Iterable[str] = (), *, folder: str = "",
+                 targets: Mapping[str, Iterable[str]] | None = None) -> sanitize.Rewrite:
     """Return how sanitised HTML changes for the book: ids get a page prefix, links become in-book anchors.
+
+    `anchors` maps a site path to its anchor in the book, `targets` a site path to the ids on that
+    page, `ids` are this page's own, and `folder` is its site folder (relative links start there).
+    A link to `page.md#id` leads to `#<page's anchor>--id` when the book holds that id, else to
+    the page.
 
     WeasyPrint resolves every link that is neither `#anchor` nor absolute against the project
     folder: `#`, a link to another page or file would print as `file:///<project>/...`, which
     names the coordinator's folder and differs between machines, and it refuses an `#anchor`
-    that is not in the book. Such links lose their target: `ids` are the anchors of this page.
+    that is not in the book. Such links lose their target.
     """
     own = frozenset(ids)
 
@@ -259,8 +258,8 @@ def _print_links(prefix: str, anchors: Mapping[str, str], ids: Iterable[str] = (
         if attribute == "id":
             return f"{prefix}--{value}" if prefix else value
         if attribute == "src":
-            # Content pages sit next to their images in content/, which the site copies as is.
-            path = posixpath.normpath(value.split("#")[0].split("?")[0])
+            # Files of content/ are copied to the top of the site, so a page's link leads into content/.
+            path = posixpath.normpath(posixpath.join(folder, unquote(value.split("#")[0].split("?")[0])))
             return None if path.startswith(("../", "/")) or path in (".", "..") else f"content/{path}"
         if attribute != "href":
             return value
@@ -268,8 +267,11 @@ def _print_links(prefix: str, anchors: Mapping[str, str], ids: Iterable[str] = (
             return f"#{prefix}--{value[1:]}" if value[1:] in own else None
         if sanitize.scheme(value):
             return value  # http(s), mailto: or tel:, the only schemes `sanitize` lets through
-        target = re.sub(r"^(\./)+", "", value.split("#")[0])
+        path, _, fragment = value.partition("#")
+        target = posixpath.normpath(posixpath.join(folder, unquote(path.split("?")[0])))
         anchor = anchors.get(target)
+        if anchor and fragment and fragment in (targets or {}).get(target, ()):
+            return f"#{anchor}--{fragment}"
         return f"#{anchor}" if anchor else None
 
     return rewrite
@@ -287,23 +289,6 @@ def markdown_field(value: Any) -> Markup:
     """Return a Markdown field of program.yaml as sanitised HTML for print: raw HTML shown as text."""
     html = _markdown(templating.markdown(value), ["sane_lists"])
     return Markup(sanitize.clean(html, _print_links("", {})))
-
-
-CONTENT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "sane_lists",
-                      "pymdownx.details", "pymdownx.superfences"]
-# `align` rather than a `style` attribute, which the sanitiser removes.
-CONTENT_CONFIGS = {"toc": {"permalink": False}, "tables": {"use_align_attribute": True}}
-
-
-def content_html(page: ContentPage, anchors: Mapping[str, str]) -> Markup:
-    """Return a hand-written content page as sanitised HTML for the book, headed by its title."""
-    body = page.body if page.body.lstrip().startswith("# ") else f"# {page.title}\n\n{page.body}"
-    # The book's chapter heading carries the page id; the page's own h1 becomes that heading.
-    body = re.sub(r"\A\s*# .*\n", "", body, count=1)
-    html = _markdown(body, CONTENT_EXTENSIONS, CONTENT_CONFIGS)
-    ids: set[str] = set()  # the page's own anchors, for its `#anchor` links (which may come first)
-    sanitize.clean(html, lambda tag, attribute, value: ids.add(value) if attribute == "id" else value)
-    return Markup(sanitize.clean(html, _print_links(anchors[page.name], anchors, ids)))
 
 
 def print_environment(templates: Path | None) -> jinja2.Environment:
@@ -358,18 +343,23 @@ def _label(index: int) -> str:
 
 
 def _copy(program: Program, group_id: Value, people: list[tuple[Value, Value, Value, Role]],
-          dates: list[Value]) -> AgreementCopy:
+          when: Callable[[Milestone], Value]) -> AgreementCopy:
+    """Return an agreement's copy; `when` gives the printed date of each point of the schedule."""
     members = tuple(Signatory(i + 1, _label(i), name, department, email, role)
                     for i, (name, department, email, role) in enumerate(people))
-    reviews = tuple(ReviewPoint(point.week, when, point.title, point.detail)
-                    for point, when in zip(review_schedule(program), dates))
+    reviews = tuple(ReviewPoint(p.id, p.kind, p.week, when(p), p.title, p.detail) for p in review_schedule(program))
     return AgreementCopy(group_id, members, reviews)
+
+
+def _date_slot(point: Milestone | ReviewPoint) -> str:
+    """Return the name of a review point's date slot, e.g. `review-check-in-week-2`: (kind, id) is unique."""
+    return f"review-{point.kind}-{point.id}"
 
 
 def blank_copy(program: Program, size: int = 2) -> AgreementCopy:
     """Return the blank agreement's copy: empty names and dates, to be written in by hand."""
     role = _member_role(program, None)
-    return _copy(program, "", [("", "", "", role)] * size, [""] * len(review_schedule(program)))
+    return _copy(program, "", [("", "", "", role)] * size, lambda point: "")
 
 
 def template_copy(program: Program, roles: tuple[Role, ...]) -> AgreementCopy:
@@ -378,15 +368,15 @@ def template_copy(program: Program, roles: tuple[Role, ...]) -> AgreementCopy:
     for i, role in enumerate(roles):
         prefix = _label(i).lower().replace(" ", "-")
         people.append((Slot(f"{prefix}-name"), Slot(f"{prefix}-department"), Slot(f"{prefix}-email"), role))
-    dates: list[Value] = [Slot(f"review-{n}") for n in range(len(review_schedule(program)))]
-    return _copy(program, Slot("group"), people, dates)
+    return _copy(program, Slot("group"), people, lambda point: Slot(_date_slot(point)))
 
 
 def group_copy(program: Program, group: Group, cohort: Cohort) -> AgreementCopy:
     """Return the copy of one group's agreement, with names and dates."""
     language = program.program.language
     people = [(p.name, p.department or "", p.email, _member_role(program, p)) for p in cohort.members(group)]
-    return _copy(program, group.id, people, [long_date(d, language) for d in review_dates(program, group.start)])
+    dates = dict(review_schedule(program).dated(group.start))
+    return _copy(program, group.id, people, lambda point: long_date(dates[point], language))
 
 
 def slot_texts(copy: AgreementCopy) -> tuple[tuple[str, str], ...]:
@@ -395,7 +385,7 @@ def slot_texts(copy: AgreementCopy) -> tuple[tuple[str, str], ...]:
     for member in copy.members:
         texts += [(f"{member.field}-name", member.name), (f"{member.field}-department", member.department),
                   (f"{member.field}-email", member.email)]
-    texts += [(f"review-{n}", point.when) for n, point in enumerate(copy.reviews)]
+    texts += [(_date_slot(point), point.when) for point in copy.reviews]
     return tuple(texts)
 
 
@@ -407,7 +397,7 @@ def _agreement_context(program: Program, copy: AgreementCopy, fingerprint: str) 
     coordinator_role = next((r for r in program.overview.roles if r.id == "coordinator"), None)
     return {"program": program, "info": program.program, "agreement": copy, "roles": roles,
             "coordinator_role": coordinator_role if coordinator_role not in roles else None,
-            "midpoint": midpoint_check_in(program), "fingerprint": fingerprint}
+            "midpoint": review_schedule(program).midpoint, "fingerprint": fingerprint}
 
 
 AGREEMENT_TEMPLATE = "agreement.html.j2"
@@ -531,38 +521,12 @@ def group_agreement_html(program: Program, group: Group, cohort: Cohort, templat
 
 # --- forms --------------------------------------------------------------------------------
 
-FORMS: tuple[tuple[str, str, str], ...] = (
-    ("smart-goal-worksheet", "SMART goal worksheet",
-     "Turn a broad wish into two or three specific, measurable goals before your second session."),
-    ("session-agenda-and-log", "Session agenda and log",
-     "The standard agenda with space for each session's commitments, and a log of all sessions."),
-    ("mid-point-check-in", "Mid-point check-in",
-     "Review your goals, your sessions and the balance between you at the mid-point."),
-    ("closure-reflection", "Closure reflection",
-     "A personal reflection on what you learned, for your closing session."),
-    ("training-attendance", "Training attendance sign-off",
-     "One sheet per training module for facilitators to record attendance."),
-)
-
-
-def downloads(program: Program) -> tuple[Download, ...]:
-    """Return the non-personal PDFs of a build, in the order the site lists them."""
-    items = [Download("handbook.pdf", "The handbook as a book",
-                      "Everything on this site, with a table of contents and page numbers, for print."),
-             Download("agreements/blank.pdf", "Blank agreement",
-                      "The agreement pairs sign, with empty name lines.")]
-    items += [Download(f"forms/{slug}.pdf", title, text) for slug, title, text in FORMS]
-    items += [Download(f"forms/playbook-card-{c.id}.pdf", f"Playbook card: {c.title}",
-                       "Warning signs and what to do, on one card.") for c in program.challenges]
-    return tuple(items)
-
-
 def forms_batch(program: Program, templates: Path | None, created: Optional[str]) -> Batch:
     """Return the blank forms and one playbook card per challenge."""
     env = print_environment(templates)
     info = program.program
     head, tail = _skeleton(env, templates, title=f"{info.name}: forms", language=info.language, body_class="forms")
-    context = {"program": program, "info": program.program, "midpoint": midpoint_check_in(program)}
+    context = {"program": program, "info": program.program, "midpoint": review_schedule(program).midpoint}
     outputs = []
     for slug, title, description in FORMS:
         html = _render(env, f"forms/{slug}.html.j2", templates, title=title, **context)
@@ -586,14 +550,20 @@ def forms_batch(program: Program, templates: Path | None, created: Optional[str]
 # --- everything ---------------------------------------------------------------------------
 
 
-def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str]) -> PrintSet:
-    """Return every PDF of a build as print HTML: handbook, forms, blank and per-group agreements."""
+def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str],
+                 edition: Optional["Edition"] = None) -> PrintSet:
+    """Return every PDF of a build as print HTML: handbook, forms, blank and per-group agreements.
+
+    `edition` holds the facts of the build (computed here when not given).
+    """
+    from handbook.render.book import handbook_batch
+    from handbook.render.edition import edition as edition_of
+
     program = loaded.program
     templates = loaded.layout.templates
-    fingerprint = agreement_fingerprint(program)
-    from handbook.render.book import handbook_batch
-
-    return PrintSet((handbook_batch(loaded, templates, fingerprint, created),
+    edition = edition or edition_of(loaded)
+    fingerprint = edition.fingerprint
+    return PrintSet((handbook_batch(loaded, edition, created),
                      forms_batch(program, templates, created),
                      blank_agreement_batch(program, templates, fingerprint, created)),
                     (agreement_stamps(program, cohort, templates, fingerprint, created),),
