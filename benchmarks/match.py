@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.roster_gen import roster_csv  # noqa: E402
-from handbook.load.project import Layout, load_program  # noqa: E402
+from handbook.layout import Layout  # noqa: E402
+from handbook.load.project import load_program  # noqa: E402
 from handbook.load.roster import read_roster  # noqa: E402
 from handbook.plan import matching  # noqa: E402
 

@@ -49,7 +49,8 @@ def make_project(target: Path, count: int) -> Path:
 
 def build_site_only(project: Path, site_dir: Path) -> int:
     """Load, render and build the site of `project` into `site_dir`; return the number of pages."""
-    from handbook.commands.build import build_site, load
+    from handbook.commands.stage import load
+    from handbook.output.site import build_site
     from handbook.render.site import render_site
 
     loaded = load(project)

@@ -36,3 +36,12 @@ def test_serve_names_a_port_that_is_taken(small_project: Path) -> None:
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "--port 0" in result.stderr
+
+
+def test_check_refuses_a_source_date_that_build_refuses(small_project: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "last tuesday")
+    for command in ("check", "build"):
+        result = run_cli(command, "--project", small_project)
+        assert result.exit_code == 2, command
+        assert result.stderr.startswith("SOURCE_DATE_EPOCH: expected whole seconds since 1970, got 'last tuesday'")
+    assert not (small_project / "build").exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli, small_with_cohort
 
-from handbook.commands.build import load
+from handbook.commands.stage import load
 from handbook.errors import InputError
 
 COHORT = """\

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_cli
+import pytest
+from conftest import build_file_tree, run_cli
 
 from handbook.commands.build import build
+
+
+@pytest.fixture
+def small_project(small_project_warm: Path) -> Path:
+    """The small project with a warm PDF cache (tests/conftest.py): these tests are about what is built again."""
+    return small_project_warm
 
 
 def test_a_second_build_with_nothing_changed_does_nothing(small_project: Path) -> None:
@@ -36,3 +43,31 @@ def test_a_new_template_override_rebuilds(small_project: Path) -> None:
     override.write_text("# Who is who\n", encoding="utf-8")
     assert not build(small_project).skipped
     assert "Who is who" in (small_project / "build" / "site" / "roles.html").read_text(encoding="utf-8")
+
+
+COHORT = """\
+name: Autumn cycle
+participants:
+  - {id: ana, name: Ana Lima, email: ana.lima@example.org}
+  - {id: ben, name: Ben Okafor, email: ben.okafor@example.org}
+groups:
+  - {id: pair-1, members: [ana, ben], start: 2026-02-02}
+"""
+
+
+def test_the_cohort_file_program_yaml_names_is_an_input_wherever_it_is(small_project: Path) -> None:
+    program = small_project / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8") + "\ncohort: 'cycles/autumn #2.yaml'  # this cycle\n",
+                       encoding="utf-8")
+    cohort = build_file_tree(small_project, {"cycles/autumn #2.yaml": COHORT}) / "cycles" / "autumn #2.yaml"
+    assert not build(small_project).skipped
+    cohort.write_text(COHORT.replace("Ben Okafor", "Ben Okafor-Lima"), encoding="utf-8")
+    assert not build(small_project).skipped
+    assert build(small_project).skipped
+
+
+def test_files_the_build_does_not_read_change_nothing(small_project: Path) -> None:
+    build(small_project)
+    build_file_tree(small_project, {"notes.yaml": "todo: ask Ana\n", "content/.faq.md.swp": b"\0swap",
+                                    "templates/.site/roles.md.j2": "# Draft\n", "roster.csv": "id,name\n"})
+    assert build(small_project).skipped

@@ -12,8 +12,9 @@ import pytest
 from conftest import ROOT, build_file_tree, run_cli
 
 from benchmarks.roster_gen import roster_csv
+from handbook.layout import Layout
 from handbook.load import roster as roster_module
-from handbook.load.project import Layout, load_program
+from handbook.load.project import load_program
 from handbook.load.roster import read_roster
 from handbook.plan import matching
 from handbook.plan.matching import match
@@ -28,7 +29,8 @@ sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 from benchmarks.roster_gen import roster_csv
 from handbook.plan.matching import greedy, match
-from handbook.load.project import Layout, load_program
+from handbook.layout import Layout
+from handbook.load.project import load_program
 from handbook.load.roster import read_roster
 
 def peak():

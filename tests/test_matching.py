@@ -12,7 +12,8 @@ from conftest import ROOT, build_file_tree, run_cli
 
 from benchmarks.roster_gen import roster_csv
 from handbook.errors import InputError
-from handbook.load.project import Layout, load_program
+from handbook.layout import Layout
+from handbook.load.project import load_program
 from handbook.load.roster import read_roster
 from handbook.model import Constraints, Matching
 from handbook.plan.matching import Rules, Scorer, greedy, match

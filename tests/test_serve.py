@@ -136,3 +136,48 @@ def test_the_error_page_shows_no_personal_data_of_a_broken_cohort(tmp_path: Path
     assert "cohort.yaml:4:" in page and "duplicate email address" in page
     assert "ana.lima" not in page and "Okafor" not in page
     assert any("ana.lima@example.org" in m for m in messages)  # the coordinator's terminal shows it all
+
+
+def test_the_cohort_file_is_watched_wherever_program_yaml_puts_it(tmp_path: Path) -> None:
+    good = COHORT_WITH_A_MISTAKE.replace("ben, name: Ben Okafor, email: ana.lima", "ben, name: Ben Okafor, email: ben.okafor")
+    project = small_with_cohort(tmp_path / "project", good)
+    program = project / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8").replace("cohort: cohort.yaml", "cohort: cycles/autumn.yaml"),
+                       encoding="utf-8")
+    cohort = project / "cycles" / "autumn.yaml"
+    cohort.parent.mkdir()
+    (project / "cohort.yaml").rename(cohort)
+    running = Preview(project, 0, [].append, full_builds=False, interval=0.05)
+    running.start()
+    try:
+        assert "45 minutes" in get(running.url + "guidelines.html")
+        wait_for_next_version(running, lambda: cohort.write_text(COHORT_WITH_A_MISTAKE, encoding="utf-8"))
+        page = get(running.url + "guidelines.html")
+    finally:
+        running.stop()
+    assert "cycles/autumn.yaml:4:" in page and "duplicate email address" in page
+
+
+def test_files_the_build_does_not_read_do_not_rebuild(preview: Preview, small_project: Path) -> None:
+    rebuilt = sum("rebuilt" in m for m in preview.messages)  # type: ignore[attr-defined]
+    (small_project / "notes.yaml").write_text("todo: ask Ana\n", encoding="utf-8")
+    (small_project / "content" / ".faq.md.swp").write_bytes(b"\0swap")
+    (small_project / "roster.csv").write_text("id,name\n", encoding="utf-8")
+    time.sleep(1)  # twenty times the watcher's interval
+    assert sum("rebuilt" in m for m in preview.messages) == rebuilt  # type: ignore[attr-defined]
+
+
+def test_a_print_template_problem_shows_in_the_browser_as_build_would_refuse_it(small_project: Path) -> None:
+    form = small_project / "templates" / "print" / "forms" / "training-attendance.html.j2"
+    form.parent.mkdir(parents=True)
+    form.write_text("{{ program.nmae }}\n", encoding="utf-8")
+    messages: list[str] = []
+    running = Preview(small_project, 0, messages.append, full_builds=False, interval=0.05)
+    running.start()
+    try:
+        page = get(running.url + "guidelines.html")
+    finally:
+        running.stop()
+    assert "The handbook could not be built" in page
+    assert "templates/print/forms/training-attendance.html.j2:1: template error" in page
+    assert any("nmae" in m for m in messages)

@@ -99,17 +99,9 @@ def check(project: Path, debug: bool, standards: bool) -> None:
     """Validate program.yaml, the cohort and content pages; write nothing."""
 
     def action() -> None:
-        from handbook.commands.build import load
-        from handbook.render.site import render_site
+        from handbook.commands.stage import check as check_project
 
-        loaded = load(project)
-        render_site(loaded)  # templates are input too: render them, write nothing
-        from handbook.render.calendars import render_calendars
-        from handbook.render.printing import render_print
-
-        render_print(loaded, loaded.cohort, None)
-        render_calendars(loaded.program, loaded.cohort)
-        program = loaded.program
+        program = check_project(project).program  # the stage build runs, templates rendered too; nothing written
         _console(stderr=False).print(
             f"program.yaml is valid: {program.program.name} {program.program.version}, "
             f"{len(program.training.modules)} training modules, {len(program.challenges)} challenges, "
@@ -240,8 +232,8 @@ def serve(project: Path, debug: bool, port: int) -> None:
     def action() -> None:
         import time
 
-        from handbook.commands.build import stop_on_signals
         from handbook.commands.serve import Preview
+        from handbook.output.workspace import stop_on_signals
 
         console = _console(stderr=True)
         try:

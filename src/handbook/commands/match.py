@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from handbook.errors import InputError, Problem
+from handbook.layout import Layout
 from handbook.load.cohort import validate_cohort
-from handbook.load.project import Layout, load_program
+from handbook.load.project import load_program
 from handbook.load.roster import read_roster
 from handbook.load.yamlsource import load_yaml
+from handbook.output.workspace import private_dir, write_atomically
 from handbook.plan.matching import MatchResult, match
 from handbook.render.matchreport import cohort_yaml, report_html
-
-REPORT = Path("private") / "match-report.html"
 
 
 @dataclass(frozen=True)
@@ -61,12 +59,13 @@ def previous_groups(paths: Sequence[Path], root: Path) -> list[frozenset[str]]:
     return groups
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-        out.write(text)
-    os.replace(temp, path)
+def _write(path: Path, text: str) -> None:
+    """Write a file of personal data (names, emails, scores) in one step, for its owner only.
+
+    Missing folders are made for the owner only too (build/private/ before any build).
+    """
+    private_dir(path.parent)
+    write_atomically(path, text)
 
 
 def run_match(root: Path, roster: Path, out: Path, *, start: dt.date | None = None, name: str | None = None,
@@ -88,8 +87,8 @@ def run_match(root: Path, roster: Path, out: Path, *, start: dt.date | None = No
     result = match(people, policy, when=start, previous=earlier, roster_name=roster_name, with_greedy=True)
     greedy_total = result.greedy_total
     cohort_name = name or f"{program.program.name} {start.isoformat()}"
-    _write_atomically(out, cohort_yaml(result, people, start=start, name=cohort_name, roster=Path(roster_name).name))
-    report = layout.build / REPORT
-    _write_atomically(report, report_html(program, result, roster=Path(roster_name).name, greedy_total=greedy_total,
-                                          start=start))
+    _write(out, cohort_yaml(result, people, start=start, name=cohort_name, roster=Path(roster_name).name))
+    report = layout.outputs.match_report
+    _write(report, report_html(program, result, roster=Path(roster_name).name, greedy_total=greedy_total,
+                               start=start))
     return MatchRun(result, out, report, greedy_total, time.perf_counter() - began)

@@ -1,8 +1,13 @@
 """`handbook serve`: build, serve on 127.0.0.1, rebuild on every change and reload the browser.
 
 The preview site is built into `.handbook/serve/` (never into build/), so a half-edited program
-never touches the published build. A validation error is shown in the terminal and, in place of
-every page, in the browser; the server keeps running and reloads once the error is fixed.
+never touches the published build. Every rebuild runs the stage `check` and `build` run, so a
+problem the build would refuse is shown in the terminal and, in place of every page, in the
+browser; the server keeps running and reloads once the problem is fixed. The PDFs and calendars
+follow in a background `handbook build`.
+
+The watcher looks at exactly the files a build reads (`Layout.build_inputs`): the cohort file
+wherever program.yaml puts it, and nothing the build ignores (hidden files, a roster, notes).
 """
 
 from __future__ import annotations
@@ -24,7 +29,12 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlparse
 
+from handbook.commands.stage import LoadedProject, load, render
 from handbook.errors import HandbookError, InputError
+from handbook.layout import Layout
+from handbook.output.site import build_site
+from handbook.output.workspace import private_dir, publish
+from handbook.render.site import SiteTree, render_site
 
 RELOAD_PATH = "/__handbook/reload.js"
 WAIT_PATH = "/__handbook/wait"
@@ -42,9 +52,6 @@ RELOAD_JS = b"""(function () {
   poll();
 })();
 """
-WATCHED_SUFFIXES = {".yaml", ".yml", ".md", ".j2", ".html", ".css", ".csv", ".png", ".jpg", ".jpeg", ".svg",
-                    ".gif", ".webp", ".pdf", ".txt", ".json"}
-
 Say = Callable[[str], None]
 FULL_BUILD_DELAY = 1.0
 STOP_TIMEOUT = 15.0  # seconds a stopped background build has to clean up before its processes are killed
@@ -76,34 +83,24 @@ class State:
             return self.version
 
 
-def snapshot(root: Path, extra: tuple[Path, ...] = ()) -> dict[str, tuple[float, int]]:
-    """Return (mtime, size) of every input of the project: program, cohort, mkdocs.yml, content/, templates/."""
-    files: dict[str, tuple[float, int]] = {}
-    candidates = [root / "program.yaml", root / "mkdocs.yml", *extra]
-    for folder in (root / "content", root / "templates"):
-        if folder.is_dir():
-            candidates += [p for p in folder.rglob("*") if p.suffix.lower() in WATCHED_SUFFIXES]
-    for path in candidates:
+def snapshot(layout: Layout) -> dict[str, tuple[int, int]]:
+    """Return (mtime, size) of every file a build reads, as `Layout.build_inputs` lists them."""
+    files: dict[str, tuple[int, int]] = {}
+    for path in layout.build_inputs():
         try:
             stat = path.stat()
-        except OSError:
+        except OSError:  # absent: its absence is what the snapshot records
             continue
-        files[str(path)] = (stat.st_mtime, stat.st_size)
+        files[str(path)] = (stat.st_mtime_ns, stat.st_size)
     return files
 
 
-def build_preview(root: Path, site_dir: Path) -> int:
-    """Build the site alone into `site_dir` (replacing it); return the number of pages."""
-    from handbook.commands.build import build_site, load, publish
-    from handbook.render.site import render_site
-
-    loaded = load(root)
-    tree = render_site(loaded)
+def write_preview(loaded: LoadedProject, tree: SiteTree, site_dir: Path) -> None:
+    """Have the site engine build `tree` into `site_dir`, replacing the previous preview in one step."""
     staging = site_dir.with_name(site_dir.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     build_site(loaded, tree, staging)
     publish(staging, site_dir)
-    return len(tree.pages)
 
 
 def _masked(text: str) -> str:
@@ -214,11 +211,9 @@ class Preview:
         self.state = State()
         self.interval = interval
         self.full_builds = full_builds
-        from handbook.commands.build import STATE_DIR, private_dir
-
-        work = private_dir(self.root / STATE_DIR / "serve")
-        self.site_dir = work / "site"
-        self.server = _Server(("127.0.0.1", port), make_handler(self.site_dir, self.root / "build" / "site", self.state))
+        self.layout = Layout(self.root)
+        self.site_dir = private_dir(self.layout.preview) / "site"
+        self.server = _Server(("127.0.0.1", port), make_handler(self.site_dir, self.layout.outputs.site, self.state))
         self.server.say = say
         self.stopping = threading.Event()
         self._child_lock = threading.Lock()
@@ -233,20 +228,29 @@ class Preview:
         return f"http://{host}:{port}/"
 
     def rebuild(self) -> bool:
-        """Rebuild the preview; publish the new version or the error. Return True on success."""
+        """Run the stage and rebuild the preview; publish the new version or the error. Return True on success.
+
+        The site is shown as soon as its pages are built; the rest of the stage (the documents
+        for print, the calendars) runs right after, and its problems replace the site as well.
+        """
         started = time.perf_counter()
         try:
-            pages = build_preview(self.root, self.site_dir)
+            loaded = load(self.root)
+            tree = render_site(loaded)
+            write_preview(loaded, tree, self.site_dir)
+            self.state.publish()
+            self.say(f"rebuilt {len(tree.pages)} pages in {time.perf_counter() - started:.2f} s")
+            render(loaded, tree)
         except HandbookError as exc:
+            self._full_pending.clear()  # it would only fail the same way
             self.state.publish(browser_text(exc))
             self.say(exc.format())
             return False
         except Exception as exc:  # keep serving whatever happens; the terminal says what
+            self._full_pending.clear()
             self.state.publish(f"internal error: {type(exc).__name__} (the terminal says more)")
             self.say(f"internal error: {type(exc).__name__}: {exc}")
             return False
-        self.state.publish()
-        self.say(f"rebuilt {pages} pages in {time.perf_counter() - started:.2f} s")
         if self.full_builds:
             self._full_pending.set()
         return True
@@ -279,7 +283,7 @@ class Preview:
                     continue
             if code == 0:
                 self.say("PDFs and calendars updated in build/")
-            elif code > 0 and code != 2:  # invalid input is already on screen; < 0: cancelled
+            elif code > 0:  # < 0: cancelled. Exit 2 here is what only printing finds: the stage passed
                 self.say(errors.strip() or f"background build failed with exit code {code}")
 
     def _cancel_full_build(self) -> None:
@@ -292,24 +296,24 @@ class Preview:
                 except ProcessLookupError:
                     pass
 
-    def _watch_loop(self) -> None:
-        before = snapshot(self.root, self._extra())
+    def _watch_loop(self, before: dict[str, tuple[int, int]]) -> None:
+        # Polling, not OS file events: a snapshot of the example's inputs takes under 1 ms, and a save
+        # is seen within 0.11 s (median) where `watchfiles` needed 0.07 s, against about 1 s to rebuild.
+        # It follows the cohort file out of the project and adds no watch on folders the build ignores.
         while not self.stopping.wait(self.interval):
-            now = snapshot(self.root, self._extra())
+            now = snapshot(self.layout)
             if now != before:
                 before = now
                 self._cancel_full_build()
                 self.rebuild()
 
-    def _extra(self) -> tuple[Path, ...]:
-        return tuple(p for p in (self.root / "cohort.yaml",) if p.exists()) + tuple(self.root.glob("*.yaml"))
-
     def start(self) -> None:
         """Build once, then serve and watch in background threads."""
+        inputs = snapshot(self.layout)  # before building: a change made meanwhile is seen
         self.rebuild()
-        for name, target in (("server", self.server.serve_forever), ("watch", self._watch_loop),
-                             ("full", self._full_build_loop)):
-            self._threads[name] = threading.Thread(target=target, daemon=True)
+        for name, target, args in (("server", self.server.serve_forever, ()), ("watch", self._watch_loop, (inputs,)),
+                                   ("full", self._full_build_loop, ())):
+            self._threads[name] = threading.Thread(target=target, args=args, daemon=True)
             self._threads[name].start()
 
     def stop(self) -> None:

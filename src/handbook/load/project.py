@@ -1,4 +1,6 @@
-"""A handbook project on disk: where its parts are, and loading them into memory."""
+"""A handbook project on disk, loaded into memory: program.yaml, content pages and assets, links checked.
+
+Where the parts are is `handbook.layout`'s business."""
 
 from __future__ import annotations
 
@@ -10,53 +12,13 @@ from typing import Literal, Optional
 from pydantic import Field
 
 from handbook.errors import InputError, Problem
+from handbook.layout import BUILD_DIR, PROGRAM_FILE, STATE_DIR, Layout
 from handbook.load.validate import schema_problems, validate_program
 from handbook.load.yamlsource import Source, decode, load_yaml
 from handbook.model import Model, Program
 
-PROGRAM_FILE = "program.yaml"
-CONTENT_DIR = "content"
-TEMPLATES_DIR = "templates"
-MKDOCS_FILE = "mkdocs.yml"
-BUILD_DIR = "build"
-STATE_DIR = ".handbook"
-
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.S)
 _PAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Paths of a project's parts."""
-
-    root: Path
-
-    @property
-    def program(self) -> Path:
-        return self.root / PROGRAM_FILE
-
-    @property
-    def content(self) -> Path:
-        return self.root / CONTENT_DIR
-
-    @property
-    def templates(self) -> Path:
-        return self.root / TEMPLATES_DIR
-
-    @property
-    def mkdocs(self) -> Path:
-        return self.root / MKDOCS_FILE
-
-    @property
-    def build(self) -> Path:
-        return self.root / BUILD_DIR
-
-    def relative(self, path: Path) -> str:
-        """Return `path` relative to the project root, as shown in messages."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
 
 
 @dataclass(frozen=True)

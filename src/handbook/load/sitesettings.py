@@ -3,8 +3,9 @@
 MkDocs reads mkdocs.yml with PyYAML's full loader, so a `!!python/object/apply:` tag would run
 when it builds. Here the file is read with a safe loader that knows MkDocs' own `!ENV` and
 `!relative` tags and a few harmless `!!python/name:` references; the engine is handed the
-data, never the file. Every problem is located (file:line:col), and `check`, `serve` and
-`build` all go through `settings_problems`, so `check` refuses what `build` refuses.
+data, never the file. Every problem is located (file:line:col). `read_settings` finds what can
+be known from the file and the installed packages; the stage every command runs (commands/stage.py)
+then has the site engine check the settings as a build would configure them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ MAX_SETTINGS_BYTES = 512 * 1024  # a site settings file is a few KB
 OPT_IN_KEY = "handbook"  # the handbook's own settings, removed before the engine sees the rest
 ALLOW_EXTERNAL = "allow_external"
 OPT_IN_HINT = f"or allow other hosts with `{OPT_IN_KEY}: {{{ALLOW_EXTERNAL}: true}}`"
+
+# Markdown extensions the generated pages use: the site's settings get the ones mkdocs.yml lacks,
+# and links in content pages are read with them, as the site engine will read them.
+REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details",
+                       "pymdownx.superfences")
 
 _STANDARD = "tag:yaml.org,2002:"
 _PYTHON_NAME = _STANDARD + "python/name:"
@@ -245,17 +251,6 @@ def read_settings(path: Path, root: Path | None = None) -> SiteSettings:
     if problems:
         raise InputError(problems)
     return settings
-
-
-def settings_problems(path: Path, root: Path) -> list[Problem]:
-    """Return every problem of the site settings at `path`, the site engine's own checks included."""
-    try:
-        settings = read_settings(path, root)
-    except InputError as exc:
-        return list(exc.problems)
-    from handbook.output.engines.mkdocs import config_problems
-
-    return config_problems(settings)
 
 
 def _relative(path: Path, root: Path) -> str:

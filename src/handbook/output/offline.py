@@ -7,7 +7,6 @@ import time
 import zipfile
 from pathlib import Path
 
-OFFLINE_ZIP = "handbook-site.zip"
 # Unzipped, the copy is one folder; participants open handbook-site/index.html.
 FOLDER = "handbook-site"
 _EARLIEST = 315532800  # 1980-01-01, the first moment a zip file can record

@@ -1,0 +1,150 @@
+"""The stage every command runs first: read and validate the whole project, then render it, writing nothing.
+
+`load` reads program.yaml, the cohort file it names, content/, the links in templates/, mkdocs.yml
+(with the site engine's own check of it) and SOURCE_DATE_EPOCH, and raises one InputError with
+every problem. `render` turns what was loaded into the site's pages, the documents for print and
+the calendars; templates are input too, so their problems surface here.
+
+`handbook check` runs `load` and `render`; `handbook build` runs them and then writes; `handbook
+serve` runs them too, showing the site as soon as its pages are rendered. So `check` refuses
+exactly what `build` refuses, except what only the PDF renderer finds while it prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from handbook.errors import InputError, Problem
+from handbook.layout import PROGRAM_FILE, Layout
+from handbook.load.cohort import Cohort, load_cohort
+from handbook.load.links import markdown_problems
+from handbook.load.project import Loaded, load_content, read_program, template_problems
+from handbook.load.sitesettings import read_settings
+from handbook.load.validate import validate_program
+from handbook.load.yamlsource import load_yaml
+from handbook.plan.pages import reserved_names, site_paths
+from handbook.render.calendars import render_calendars
+from handbook.render.edition import edition
+from handbook.render.printing import PrintSet, render_print
+from handbook.render.site import SiteTree, render_site
+
+EPOCH = "SOURCE_DATE_EPOCH"
+
+
+@dataclass(frozen=True)
+class LoadedProject(Loaded):
+    """A loaded project with its cohort (None when program.yaml names no cohort file) and build date."""
+
+    cohort: Optional[Cohort] = None
+    source_date: Optional[str] = None  # SOURCE_DATE_EPOCH as a W3C date-time for the PDFs; None when unset
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Everything a build writes, in memory: the site's pages, the documents for print, the calendars."""
+
+    site: SiteTree
+    prints: PrintSet
+    calendars: dict[str, bytes]
+
+
+def load(root: Path) -> LoadedProject:
+    """Load and validate a whole project: program, cohort, content, site settings; raise InputError with all problems."""
+    layout = Layout(Path(root).resolve())
+    problems: list[Problem] = []
+    source = program = None
+    try:
+        source = read_program(layout)
+        program = validate_program(source)
+    except InputError as exc:
+        problems += exc.problems
+    reference = _cohort_reference(layout, program)
+    cohort_name = reference[0] if reference is not None else None  # no link in content/ or templates/ reaches it
+    content_read = True
+    try:
+        pages, assets = load_content(layout, reserved_names(), cohort_name)
+    except InputError as exc:
+        problems += exc.problems
+        pages, assets, content_read = (), (), False
+    problems += template_problems(layout, cohort_name)
+    problems += markdown_problems(source, program, pages, assets, site_paths=site_paths, check_links=content_read)
+    problems += _settings_problems(layout)
+    cohort = None
+    if reference is not None:
+        try:
+            cohort = load_cohort(layout.root, reference[0], program, reference[1])
+        except InputError as exc:
+            problems += exc.problems
+    date, date_problems = _source_date()
+    if problems or date_problems or program is None:
+        raise InputError(problems + date_problems)
+    return LoadedProject(layout, program, pages, assets, cohort, date)
+
+
+def render(loaded: LoadedProject, site: Optional[SiteTree] = None) -> Rendered:
+    """Render the site's pages, the documents for print and the calendars; raise InputError on template problems.
+
+    `site` is the site's pages when they were rendered already (the preview shows them first).
+    """
+    site = site if site is not None else render_site(loaded, edition(loaded))
+    return Rendered(site, render_print(loaded, loaded.cohort, loaded.source_date, site.edition),
+                    render_calendars(loaded.program, loaded.cohort))
+
+
+def check(root: Path) -> LoadedProject:
+    """Run the whole stage on the project at `root` and write nothing: what `handbook check` does."""
+    loaded = load(root)
+    render(loaded)
+    return loaded
+
+
+def _settings_problems(layout: Layout) -> list[Problem]:
+    """Return the problems of mkdocs.yml: what reading it finds, then what the site engine finds."""
+    if not layout.mkdocs.is_file():
+        return []
+    try:
+        settings = read_settings(layout.mkdocs, layout.root)
+    except InputError as exc:
+        return list(exc.problems)
+    from handbook.output.engines.mkdocs import config_problems
+
+    return config_problems(settings)
+
+
+def _cohort_reference(layout: Layout, program: object | None) -> tuple[str, Problem] | None:
+    """Return the cohort file program.yaml names and where it names it, even when program.yaml is invalid."""
+    name = getattr(program, "cohort", None)
+    text = ""
+    if layout.program.is_file():
+        text = layout.program.read_bytes().decode("utf-8", "replace")
+    if program is None and text:
+        try:
+            data = load_yaml(text, PROGRAM_FILE).data
+        except InputError:
+            return None
+        name = data.get("cohort") if isinstance(data, dict) and isinstance(data.get("cohort"), str) else None
+    if not name:
+        return None
+    lines = text.splitlines()
+    number = next((i + 1 for i, line in enumerate(lines) if re.match(r"cohort\s*:", line)), 0)
+    where = Problem(PROGRAM_FILE, number, 1 if number else 0, "", source_line=lines[number - 1] if number else "")
+    return name, where
+
+
+def _source_date() -> tuple[Optional[str], list[Problem]]:
+    """Return SOURCE_DATE_EPOCH as a W3C date-time (None when unset), or a problem when it is no date."""
+    epoch = os.environ.get(EPOCH, "").strip()
+    if not epoch:
+        return None, []
+    try:
+        if epoch.isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), []
+    except (OverflowError, ValueError, OSError):  # past the year 9999
+        pass
+    return None, [Problem(EPOCH, 0, 0, f"expected whole seconds since 1970, got {epoch!r}",
+                          hint="for example SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")]
