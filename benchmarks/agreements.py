@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from handbook.commands.build import load  # noqa: E402
+from handbook.commands.stage import load  # noqa: E402
 from handbook.load.cohort import Cohort, Group, Participant  # noqa: E402
 from handbook.output.pdf import default_workers, render_alone, write_pdfs  # noqa: E402
 from handbook.render.printing import (  # noqa: E402
@@ -86,10 +86,10 @@ def pypdf_split(batch: Batch, out_dir: Path, root: Path) -> tuple[float, str]:
     """Lay out `batch` as one PDF, split it with pypdf; return ms per agreement and what the files lose."""
     from pypdf import PdfReader, PdfWriter
 
-    from handbook.output.pdf import _Renderer
+    from handbook.output.pdf.renderer import Renderer
 
     started = time.perf_counter()
-    renderer = _Renderer(batch, root, forms=True, tagged=False)
+    renderer = Renderer(batch, root, forms=True, tagged=False)
     document, starts = renderer.layout([o.html for o in batch.outputs])
     whole = PdfReader(io.BytesIO(renderer.write(document, list(document.pages), batch.outputs[0].meta)))
     ends = starts[1:] + [len(whole.pages)]

@@ -1,0 +1,279 @@
+"""The one door to WeasyPrint and pydyf: every call the PDF adapter makes to them.
+
+The other modules of this package hand over strings, paths and plain values and get back
+documents, pages and bytes; none imports weasyprint or pydyf. WeasyPrint is imported inside
+functions, so importing this module costs nothing until a PDF is made.
+
+Everything here uses WeasyPrint's public API (`HTML`, `CSS`, `Document`, `Page`,
+`DocumentMetadata`, `FontConfiguration`, `URLFetcher`, the `finisher` of `write_pdf`) except
+the section "WeasyPrint's private parts" at the end: the boxes of a laid-out page (where a slot
+of an agreement is and how its text looks), the user-agent stylesheet of overlays, and the names
+of CSS properties. tests/test_weasyprint_hooks.py checks each against the installed WeasyPrint,
+and pyproject.toml pins the major version they were written for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+from handbook.errors import EngineError
+
+LOGGER = "weasyprint"  # the logger WeasyPrint reports warnings and errors to
+
+
+def version() -> str:
+    """Return the installed WeasyPrint's version (part of every cache key: a new one lays out anew)."""
+    import weasyprint
+
+    return weasyprint.__version__
+
+
+def font_config() -> Any:
+    """Return a font configuration: one per document and its stylesheets, for their @font-face rules."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def url_fetcher(resolve: Callable[[str], Optional[Path]]) -> Any:
+    """Return a URL fetcher that serves the file `resolve(url)` names.
+
+    `resolve` raises ValueError to refuse a URL, and returns None for a URL WeasyPrint decodes
+    itself (a `data:` URL). WeasyPrint turns a refusal into a logged error naming the URL.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Fetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            path = resolve(url)
+            if path is None:
+                return super().fetch(url, headers)
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
+
+    return Fetcher()
+
+
+def stylesheet(text: str, *, base_url: str, fetcher: Any, fonts: Any) -> Any:
+    """Return the stylesheet `text`, its URLs read through `fetcher` (parsing may log problems)."""
+    from weasyprint import CSS
+
+    return CSS(string=text, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+
+
+def lay_out(html: str, *, base_url: str, fetcher: Any, stylesheets: Sequence[Any], fonts: Any, forms: bool,
+            variant: Optional[str], tags: bool, lean: bool = False) -> Any:
+    """Lay out `html` with `stylesheets`; return the Document (its `pages` have width, height, anchors).
+
+    `lean`: a user-agent stylesheet of two rules instead of HTML's, for documents of positioned
+    texts that use no HTML styling (see `_lean_html`).
+    """
+    from weasyprint import HTML
+
+    kind = _lean_html() if lean else HTML
+    return kind(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=list(stylesheets), font_config=fonts, pdf_forms=forms, pdf_variant=variant, pdf_tags=tags)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a PDF says about itself (document info and XMP)."""
+
+    title: str
+    author: str
+    description: str
+    keywords: tuple[str, ...]
+    generator: str
+    created: Optional[str]  # W3C date-time; also the modification date
+    language: str
+
+
+def write(document: Any, pages: Sequence[Any], metadata: Optional[Metadata] = None, *, variant: Optional[str],
+          forms: bool, tags: bool) -> bytes:
+    """Return `pages` of the laid-out `document` as a PDF of their own, written by WeasyPrint.
+
+    Each file keeps what WeasyPrint writes: form fields, PDF/A metadata, tags, bookmarks. With
+    `forms`, every field gets an appearance (see `_finish_forms`).
+    """
+    from weasyprint.document import DocumentMetadata
+
+    copy = document.copy(list(pages))
+    if metadata is not None:
+        copy.metadata = DocumentMetadata(
+            title=metadata.title, authors=[metadata.author], description=metadata.description,
+            keywords=list(metadata.keywords), generator=metadata.generator, created=metadata.created,
+            modified=metadata.created, lang=metadata.language)
+    return copy.write_pdf(pdf_variant=variant, pdf_forms=forms, pdf_tags=tags,
+                          finisher=_finish_forms if forms else None)
+
+
+def _finish_forms(document: Any, pdf: Any) -> None:
+    """Make form fields PDF/A-friendly: an appearance for every widget, no NeedAppearances flag."""
+    import pydyf
+
+    form = pdf.catalog.get("AcroForm")
+    if form is None:
+        return
+    form.pop("NeedAppearances", None)
+    for item in list(pdf.objects):
+        if not isinstance(item, dict) or item.get("Subtype") != "/Widget":
+            continue
+        left, bottom, right, top = (float(v) for v in item["Rect"])
+        box = pydyf.Array((0, 0, abs(right - left), abs(top - bottom)))
+        empty = pydyf.Stream([b"/Tx BMC EMC" if item.get("FT") == "/Tx" else b""],
+                             pydyf.Dictionary({"Type": "/XObject", "Subtype": "/Form", "BBox": box}))
+        pdf.add_object(empty)
+        if "AP" not in item:
+            item["AP"] = pydyf.Dictionary({"N": empty.reference})
+        else:
+            normal = item["AP"]["N"]
+            if isinstance(normal, dict) and "Off" not in normal:
+                normal["Off"] = empty.reference
+
+
+# --- WeasyPrint's private parts ------------------------------------------------------------
+#
+# WeasyPrint has no public API for these. They are reached here only; when a WeasyPrint
+# release changes them, a build says so in one sentence (`_changed`) instead of failing
+# somewhere inside, and tests/test_weasyprint_hooks.py fails first, naming the hook.
+#
+# - `Page._page_box`: the box tree of a laid-out page. A page's public `anchors` give the
+#   rectangle of an element with an id, but not the font, size and colour its text is set in,
+#   and a slot needs both. Walked with `Box.descendants()`; an absolutely positioned box sits
+#   in an `AbsolutePlaceholder`, reached through its `_box`.
+# - The box classes of `weasyprint.formatting_structure.boxes`, compared exactly (not with
+#   isinstance: a table caption is a kind of BlockBox, and no slot or text of ours).
+# - `HTML._ua_stylesheets`: the user-agent stylesheets of a document. Overlays replace them with
+#   a lean one: the full HTML stylesheet costs a third of their layout. Without the hook the
+#   full one is used, only slower.
+# - `weasyprint.css.properties.KNOWN_PROPERTIES` and `css.validation.expanders.EXPANDERS`: the
+#   names of the CSS properties WeasyPrint knows, for "did you mean" after a misspelt one.
+
+
+def _changed(what: str) -> EngineError:
+    return EngineError(f"WeasyPrint {version()} has changed {what}, which handbook relies on",
+                       hint="install the WeasyPrint version pyproject.toml names (weasyprint>=70,<71), "
+                            "or report this so that handbook/output/pdf/weasy.py is updated")
+
+
+def _box_classes() -> dict[str, type]:
+    """Return WeasyPrint's box classes by the kind of box they are."""
+    try:
+        from weasyprint.formatting_structure import boxes
+
+        return {"block": boxes.BlockBox, "inline-block": boxes.InlineBlockBox, "line": boxes.LineBox}
+    except (ImportError, AttributeError) as exc:
+        raise _changed(f"its box classes ({exc})") from exc
+
+
+def _boxes_of(page: Any) -> Iterator[Any]:
+    """Yield every box of a laid-out page in document order, absolutely positioned ones unwrapped."""
+    try:
+        descendants = page._page_box.descendants
+    except AttributeError as exc:
+        raise _changed(f"the boxes of a laid-out page ({exc})") from exc
+    for found in descendants():
+        yield getattr(found, "_box", found)  # an AbsolutePlaceholder holds the box it stands for
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """How text is set in a box: its computed font, colour, spacing and line height."""
+
+    families: tuple[str, ...]
+    size: float  # CSS px
+    weight: int | str
+    style: str
+    stretch: str
+    rgb: tuple[int, int, int]
+    letter_spacing: Optional[float]  # CSS px; None for `normal`
+    transform: str
+    align: str
+    line_height: float  # the height of its first line, or of the box when it has no line
+
+
+class Placed:
+    """A box of an element on a page of a laid-out document, in CSS pixels from the page's top-left."""
+
+    __slots__ = ("page", "element", "_box")
+
+    def __init__(self, page: int, element: Any, box: Any) -> None:
+        self.page = page
+        self.element = element  # the HTML element: `.get(attribute)` reads its attributes
+        self._box = box
+
+    @property
+    def x(self) -> float:
+        return self._box.content_box_x()
+
+    @property
+    def y(self) -> float:
+        return self._box.content_box_y()
+
+    @property
+    def width(self) -> float:
+        return self._box.width
+
+    @property
+    def height(self) -> float:
+        return self._box.height
+
+    def text_width(self) -> float:
+        """Return the width of the text set in the box, on its lines, however wide the box is."""
+        return float(sum(child.width for line in self._box.children for child in getattr(line, "children", ())))
+
+    def text_style(self) -> TextStyle:
+        style = self._box.style
+        line_class = _box_classes()["line"]
+        line = next((c for c in self._box.children if type(c) is line_class), None)
+        spacing = style["letter_spacing"]
+        red, green, blue = (round(c * 255) for c in style["color"].to("srgb").coordinates)
+        return TextStyle(
+            families=tuple(style["font_family"]), size=float(style["font_size"]), weight=style["font_weight"],
+            style=style["font_style"], stretch=style["font_stretch"], rgb=(red, green, blue),
+            letter_spacing=None if spacing == "normal" else float(spacing), transform=style["text_transform"],
+            align=style["text_align_all"], line_height=float(line.height if line is not None else self._box.height))
+
+
+def placed(document: Any, kind: str) -> Iterator[Placed]:
+    """Yield the boxes of `kind` ("block" or "inline-block") that belong to an element, page by page."""
+    wanted = _box_classes()[kind]
+    for number, page in enumerate(document.pages):
+        for box in _boxes_of(page):
+            element = getattr(box, "element", None)
+            if element is not None and type(box) is wanted:
+                yield Placed(number, element, box)
+
+
+_LEAN_HTML: Any = None
+
+
+def _lean_html() -> Any:
+    """Return an HTML class whose user-agent stylesheet is two rules (HTML's own where WeasyPrint lacks the hook)."""
+    global _LEAN_HTML
+    if _LEAN_HTML is None:
+        from weasyprint import CSS, HTML
+
+        if not callable(getattr(HTML, "_ua_stylesheets", None)):
+            _LEAN_HTML = HTML
+        else:
+            lean = CSS(string="html, body, section, div { display: block } "
+                              "head, style, title, meta, script { display: none }")
+
+            class LeanHTML(HTML):
+                def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+                    return [lean]
+
+            _LEAN_HTML = LeanHTML
+    return _LEAN_HTML
+
+
+def css_property_names() -> set[str]:
+    """Return the names of the CSS properties WeasyPrint knows, shorthands included."""
+    try:
+        from weasyprint.css.properties import KNOWN_PROPERTIES
+        from weasyprint.css.validation.expanders import EXPANDERS
+    except ImportError as exc:
+        raise _changed(f"where it lists CSS properties ({exc})") from exc
+    return set(KNOWN_PROPERTIES) | set(EXPANDERS)
