@@ -239,6 +239,11 @@ class Confidentiality(Model):
         min_length=1, description="What follows a breach of confidentiality, in order of severity."
     )
     reporting: Text = Field(description="How a participant reports a suspected breach, and to whom.")
+    retention: Optional[Text] = Field(
+        default=None,
+        description="What the program keeps about each group (match records, returned forms, attendance), who "
+        "can see it, and when it is deleted. Shown on the Confidentiality page, in the book and in the agreement.",
+    )
 
 
 # --- training ----------------------------------------------------------------------------
