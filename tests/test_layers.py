@@ -73,3 +73,9 @@ def test_every_room_says_what_it_holds_and_may_import() -> None:
     for room in ROOMS[3:]:
         doc = ast.get_docstring(ast.parse((PACKAGE / room / "__init__.py").read_text()))
         assert doc and "May import" in doc, room
+
+
+def test_only_one_module_imports_weasyprint() -> None:
+    importers = sorted({str(path.relative_to(PACKAGE)) for _, path in _modules() for _, module in _imports(path)
+                        if module.split(".")[0] in ("weasyprint", "pydyf")})
+    assert importers == ["output/pdf/weasy.py"]
