@@ -1,4 +1,7 @@
-"""Shared helpers: project trees from dicts, running the CLI, hashing a folder."""
+"""Shared helpers and fixtures: project trees from dicts, running the CLI, hashing a folder; the example
+built once per session (`built_example`) and sites built without PDFs (`site_only`); which tests
+`scripts/test --fast` leaves out (the `slow` marker).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ import hashlib
 import os
 import shutil
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
@@ -75,17 +80,178 @@ def small_project(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def _small_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The .handbook/ folder (PDF cache) of a build of the small golden project, made once per session."""
+    project = tmp_path_factory.mktemp("small-built") / "project"
+    shutil.copytree(SMALL, project, ignore=shutil.ignore_patterns("build", ".handbook"))
+    result = run_cli("build", "--quiet", "--project", project)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return project / ".handbook"
+
+
+@pytest.fixture
+def small_project_warm(tmp_path: Path, _small_pdf_cache: Path) -> Path:
+    """A copy of the small golden project, free to change, with the PDF cache a build of it left behind.
+
+    For tests of how builds behave (incremental, locks, staging folders): a build prints again
+    only the PDFs its changes touch, two seconds instead of five. It has never been built
+    itself: no build/, no record of a last build.
+    """
+    target = tmp_path / "project"
+    shutil.copytree(SMALL, target, ignore=shutil.ignore_patterns("build", ".handbook"))
+    shutil.copytree(_small_pdf_cache, target / ".handbook", symlinks=True,
+                    ignore=shutil.ignore_patterns("last-build.json", "build.lock", "staging"))
+    return target
+
+
+EPOCH = "1788220800"  # 2026-09-01T00:00:00Z: SOURCE_DATE_EPOCH of the shared build, so that its bytes repeat
+
+
+@contextmanager
+def source_date(epoch: str = EPOCH) -> Iterator[None]:
+    """Set SOURCE_DATE_EPOCH while the block runs (in-process builds read it), then put it back."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """Copy a whole project, build/ and .handbook/ included, times kept, to `target`; return `target`.
+
+    The copy is as built: built again with nothing changed (and the same SOURCE_DATE_EPOCH) it does
+    nothing; after a change it prints again only the PDFs the change touches.
+    """
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example project (with its cohort) built once per session by `handbook build`, SOURCE_DATE_EPOCH=EPOCH.
+
+    Read only: tests read build/site, build/pdf, build/calendar and build/handbook-site.zip; each
+    test that uses it fails if it changed anything in the project (see `_shared_build_stays_as_built`).
+    A test that changes the project works on a copy: `copy_project(built_example, tmp_path / "project")`.
+    """
+    project = copy_example(tmp_path_factory.mktemp("built-example") / "project")
+    with source_date():
+        result = run_cli("build", "--project", project)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return project
+
+
+def _stamp(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Return (mode, size, mtime) of every file and folder under `root`, by relative path."""
+    found = {}
+    for path in root.rglob("*"):
+        info = path.lstat()
+        found[path.relative_to(root).as_posix()] = (info.st_mode, info.st_size, info.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _shared_build_stays_as_built(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that changed the shared build of the example (the tests after it would read the change)."""
+    if "built_example" not in request.fixturenames:
+        yield
+        return
+    project = request.getfixturevalue("built_example")
+    before = _stamp(project)
+    yield
+    after = _stamp(project)
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    assert not changed, (f"the test changed the shared build of the example ({', '.join(changed[:5])}); "
+                         f"change a copy instead: copy_project(built_example, tmp_path / 'project')")
+
+
+def site_only(project: Path, engine: str = "mkdocs") -> Path:
+    """Build the site of `project` alone into project/build/site and return that folder.
+
+    The same stage (load, validate, render the pages) and site engine as `handbook build`, as
+    `handbook serve` previews it: no PDFs, no calendars, no offline copy, a few seconds faster.
+    """
+    from handbook.commands.stage import load
+    from handbook.output.site import build_site
+    from handbook.render.site import render_site
+
+    loaded = load(project)
+    site = project / "build" / "site"
+    build_site(loaded, render_site(loaded), site, engine)
+    return site
+
+
+# The fast set: `scripts/test --fast` runs the tests not marked `slow`, for the edit-and-test loop
+# (under two minutes on two cores); CI (`scripts/test`) runs every test. It is decided per test:
+# the fast set keeps at least one test of every area (site, book, agreement, forms, calendars,
+# check, serve, match, errors) and leaves out what costs seconds for little the rest does not check.
+
 # Whole modules whose tests drive Chromium, kill or time processes, run the CLI once per case
-# in a subprocess, or draw thousands of property examples. `scripts/test --fast` leaves them
-# out for the edit-and-test loop; CI (`scripts/test`) runs everything.
+# in a subprocess, or draw thousands of property examples,
 SLOW_MODULES = frozenset({
     "test_a11y.py", "test_bad_inputs.py", "test_browser.py", "test_browser_offline.py", "test_build_safety.py",
     "test_fresh_machine.py", "test_hostile_text.py", "test_html_valid.py", "test_processes.py",
     "test_properties.py",
 })
+# except these tests of theirs, which take well under a second and open no browser.
+FAST_IN_SLOW_MODULES = frozenset({
+    "test_bad_inputs.py::test_three_mistakes_are_all_reported_in_line_order",
+    "test_bad_inputs.py::test_byte_order_mark_is_accepted",
+    "test_bad_inputs.py::test_bad_input_corpus_covers_every_kind_of_input",
+    "test_browser_offline.py::test_the_zip_holds_the_whole_site_in_one_folder",
+    "test_browser_offline.py::test_no_page_of_the_copy_names_another_host_to_load_from",
+    "test_browser_offline.py::test_the_zip_is_the_same_bytes_for_the_same_site",
+    "test_fresh_machine.py::test_the_machine_messages_are_worded_as_weasyprint_logs_them",
+    "test_properties.py::test_the_unmutated_example_is_valid",
+})
+# Single tests of the other modules that cost seconds each, for what other fast tests check too
+# or what an edit seldom breaks ("module::test" for every case of a test, "module::test[case]" for one).
+SLOW_TESTS = frozenset({
+    "test_incremental.py::test_a_new_template_override_rebuilds",  # two builds; test_changed_inputs... stays
+    "test_init.py::test_new_program_builds_as_it_is",  # a build of its own; init's other tests stay
+    "test_match_scale.py::test_matching_3000_people_takes_less_memory_than_one_dense_score_matrix",
+    # the agreements of the shared build are stamped, and test_pdf reads them
+    "test_pdf_render.py::test_a_stamped_agreement_reads_like_one_laid_out_in_full",
+    "test_pdf_render.py::test_a_font_that_cannot_be_loaded_fails_the_build_named",  # as a stylesheet mistake does
+    "test_pdf_render.py::test_same_inputs_give_the_same_bytes_whatever_the_batch",  # prints three times
+    "test_pdf_render.py::test_only_changed_agreements_are_rendered_again",  # test_incremental reuses the cache
+    "test_pdf_render.py::test_a_name_too_long_for_its_box_still_prints_whole",  # prints two agreements twice
+    # a missing file fails where a remote one does, and that case stays
+    "test_pdf_render.py::test_a_resource_that_cannot_be_loaded_fails_the_build_named"
+    "[content/missing.png-content/missing.png]",
+    "test_print_leaks.py::test_a_content_page_attaches_no_project_file_to_the_handbook",  # a build of its own
+    "test_print_leaks.py::test_no_pdf_links_to_a_file_on_the_build_machine",  # the same build
+    "test_serve.py::test_a_content_page_change_rebuilds",  # as a change of program.yaml does
+    "test_site_settings.py::test_a_page_does_not_grow_with_the_number_of_pages",  # sites of 60 and 240 pages
+    "test_site_settings.py::test_extensions_installed_in_a_virtual_environment_inside_the_project_are_accepted",
+    # ten cases, two CLI runs each, whose messages test_bad_inputs checks; test_links keeps a check/build pair
+    "test_site_settings.py::test_check_refuses_exactly_what_build_refuses",
+})
+
+
+def _names(item: pytest.Item) -> set[str]:
+    """Return "test_module.py::test_function" of a test, with its parameters ("...[case]") and without."""
+    return {f"{item.path.name}::{item.name}", f"{item.path.name}::{getattr(item, 'originalname', item.name)}"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    modules = {}
     for item in items:
-        if item.path.name in SLOW_MODULES:
+        names = _names(item)
+        if names & SLOW_TESTS or (item.path.name in SLOW_MODULES and not names & FAST_IN_SLOW_MODULES):
             item.add_marker(pytest.mark.slow)
+        if isinstance(item, pytest.Function):
+            modules[item.path.name] = item.module
+    # A renamed test must not fall out of these lists unnoticed.
+    for listed in sorted(FAST_IN_SLOW_MODULES | SLOW_TESTS):
+        module_name, _, function = listed.partition("::")
+        function = function.partition("[")[0]
+        module = modules.get(module_name)
+        if module is not None and not hasattr(module, function):
+            raise pytest.UsageError(f"tests/conftest.py names {listed}, but {module_name} has no such test")

@@ -15,7 +15,7 @@ import pytest
 
 pytest.register_assert_rewrite("browser")  # before the import: it is a plugin of these tests
 from browser import AXE, PHONE, SETUP_HINT, Contexts, Example, search, settle  # noqa: E402
-from conftest import run_cli  # noqa: E402
+from conftest import site_only  # noqa: E402
 
 pytest_plugins = ["browser"]  # the browser, the served example and their fixtures
 
@@ -163,7 +163,5 @@ def test_axe_saw_every_page(example: Example, light_pages: dict[str, dict[str, A
 def test_a_program_in_another_language_sets_it_on_every_page(small_project: Path) -> None:
     program = small_project / "program.yaml"
     program.write_text(program.read_text(encoding="utf-8").replace("language: en", "language: de"), encoding="utf-8")
-    result = run_cli("build", "--project", small_project)
-    assert result.exit_code == 0, result.stderr
-    pages = sorted((small_project / "build" / "site").rglob("*.html"))
+    pages = sorted(site_only(small_project).rglob("*.html"))
     assert pages and all('<html lang="de"' in page.read_text(encoding="utf-8") for page in pages)

@@ -11,9 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_example, small_with_cohort, tree_digest
-
-EPOCH = "1788220800"  # 2026-09-01, fixed so that builds repeat
+from conftest import EPOCH, copy_example, copy_project, small_with_cohort, tree_digest
 
 
 def build(project: Path, *, clear_cache: bool = True) -> subprocess.CompletedProcess[str]:
@@ -24,10 +22,9 @@ def build(project: Path, *, clear_cache: bool = True) -> subprocess.CompletedPro
                           timeout=300, check=False)
 
 
-def test_two_builds_in_different_folders_are_byte_identical(tmp_path: Path) -> None:
-    first = copy_example(tmp_path / "one")
+def test_two_builds_in_different_folders_are_byte_identical(built_example: Path, tmp_path: Path) -> None:
+    first = built_example  # built in the test process, on the same EPOCH
     second = copy_example(tmp_path / "elsewhere" / "two")
-    assert build(first).returncode == 0
     assert build(second).returncode == 0
     a, b = tree_digest(first / "build"), tree_digest(second / "build")
     assert sorted(a) == sorted(b)
@@ -38,10 +35,9 @@ def test_two_builds_in_different_folders_are_byte_identical(tmp_path: Path) -> N
     assert "handbook-site.zip" in a
 
 
-def test_an_incremental_build_equals_a_cold_build(tmp_path: Path) -> None:
-    warm = copy_example(tmp_path / "warm")
+def test_an_incremental_build_equals_a_cold_build(built_example: Path, tmp_path: Path) -> None:
+    warm = copy_project(built_example, tmp_path / "warm")  # built, its PDF cache included
     cold = copy_example(tmp_path / "cold")
-    assert build(warm).returncode == 0
     for project in (warm, cold):
         program = project / "program.yaml"
         program.write_text(program.read_text(encoding="utf-8").replace("length_minutes: 60", "length_minutes: 75"),
@@ -52,10 +48,10 @@ def test_an_incremental_build_equals_a_cold_build(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("delay", [0.0, 1.0, 2.0, 3.5])
-def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_build(tmp_path: Path, delay: float) -> None:
+def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_build(built_example: Path, tmp_path: Path,
+                                                                      delay: float) -> None:
     """Killed `delay` seconds after it starts writing: while PDFs render (they take seconds here)."""
-    project = copy_example(tmp_path / "project")
-    assert build(project).returncode == 0
+    project = copy_project(built_example, tmp_path / "project")
     before = tree_digest(project / "build")
     program = project / "program.yaml"
     program.write_text(program.read_text(encoding="utf-8").replace("length_minutes: 60", "length_minutes: 75"),

@@ -11,7 +11,7 @@ import pytest
 
 pytest.register_assert_rewrite("browser")
 from browser import Contexts, serve  # noqa: E402
-from conftest import SMALL, run_cli  # noqa: E402
+from conftest import SMALL, run_cli, site_only  # noqa: E402
 
 pytest_plugins = ["browser"]
 
@@ -44,9 +44,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         separator = " " if key.endswith("-") else ": "
         text = text.replace(old, key + separator + json.dumps(value), 1)
     program.write_text(text, encoding="utf-8")
-    result = run_cli("build", "--project", project)
-    assert result.exit_code == 0, result.stderr
-    with serve(project / "build" / "site") as url:
+    with serve(site_only(project)) as url:
         yield url
 
 
@@ -105,9 +103,6 @@ ATTACKS = "\n\n".join([
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
 def attacked_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The small program's site (no PDFs) with every attack in a Markdown field and in a content page."""
-    from handbook.commands.build import build_site, load
-    from handbook.render.site import render_site
-
     project = tmp_path_factory.mktemp(f"attacked-{request.param}") / "project"
     shutil.copytree(SMALL, project, ignore=shutil.ignore_patterns("build", ".handbook"))
     program = project / "program.yaml"
@@ -117,9 +112,7 @@ def attacked_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     program.write_text(text.replace("description: New perspectives.", f"description: {field}"), encoding="utf-8")
     (project / "content" / "notes.md").write_text(
         f"---\ntitle: Notes\n---\n\n# Notes\n\n{ATTACKS.format(anchor='notes')}\n", encoding="utf-8")
-    loaded = load(project)
-    build_site(loaded, render_site(loaded), project / "site", request.param)
-    with serve(project / "site") as url:
+    with serve(site_only(project, request.param)) as url:
         yield url
 
 
@@ -156,7 +149,7 @@ def test_hostile_values_reach_pdfs_as_text_not_markup(tmp_path: Path) -> None:
                                                         "summary: " + json.dumps(hostile))
     program.write_text(text, encoding="utf-8")
     assert run_cli("build", "--project", project).exit_code == 0
-    for pdf in ("agreements/blank.pdf", "handbook.output.pdf"):
+    for pdf in ("agreements/blank.pdf", "handbook.pdf"):
         shown = " ".join(page.extract_text() for page in PdfReader(project / "build" / "pdf" / pdf).pages)
         assert SCRIPT in shown and "<b>bold</b>" in shown and TEMPLATE in shown, pdf
         assert "javascript:" not in shown

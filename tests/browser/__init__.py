@@ -21,7 +21,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT, copy_example, run_cli
+from conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 NODE_MODULES = ROOT / "node_modules"
@@ -73,22 +73,19 @@ def _flatten(nav: list[Any]) -> Iterator[tuple[str, str]]:
                 yield title, target.removesuffix(".md") + ".html"
 
 
-def _build_example(base: Path) -> Example:
-    from handbook.commands.build import load
+def _built(project: Path) -> Example:
+    from handbook.commands.stage import load
     from handbook.render.site import render_site
 
-    project = copy_example(base / "project")
-    result = run_cli("build", "--project", project)
-    assert result.exit_code == 0, result.stdout + result.stderr
     loaded = load(project)
     return Example(project, project / "build" / "site", project / "build" / "handbook-site.zip",
                    loaded.program, tuple(_flatten(render_site(loaded).nav)))
 
 
 @pytest.fixture(scope="session")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Example:
-    """The example program, built once per test session."""
-    return _build_example(tmp_path_factory.mktemp("browser"))
+def example(built_example: Path) -> Example:
+    """The example program, built once per test session (tests/conftest.py): read only."""
+    return _built(built_example)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
