@@ -113,6 +113,18 @@ def test_a_malformed_version_is_refused_without_a_traceback(preview: Preview, ca
     assert "Traceback" not in capfd.readouterr().err
 
 
+def _first_page(project: Path) -> tuple[str, list[str]]:
+    """Return the guidelines page the preview of `project` serves first (the site alone, no PDFs),
+    and the lines the preview printed in the terminal meanwhile."""
+    messages: list[str] = []
+    running = Preview(project, 0, messages.append, full_builds=False, interval=0.05)
+    running.start()
+    try:
+        return get(running.url + "guidelines.html"), messages
+    finally:
+        running.stop()
+
+
 COHORT_WITH_A_MISTAKE = """\
 name: Test cycle
 participants:
@@ -125,13 +137,7 @@ groups:
 
 def test_the_error_page_shows_no_personal_data_of_a_broken_cohort(tmp_path: Path) -> None:
     project = small_with_cohort(tmp_path / "project", COHORT_WITH_A_MISTAKE)
-    messages: list[str] = []
-    running = Preview(project, 0, messages.append, full_builds=False, interval=0.05)
-    running.start()
-    try:
-        page = get(running.url + "guidelines.html")
-    finally:
-        running.stop()
+    page, messages = _first_page(project)
     assert "The handbook could not be built" in page
     assert "cohort.yaml:4:" in page and "duplicate email address" in page
     assert "ana.lima" not in page and "Okafor" not in page
@@ -171,13 +177,7 @@ def test_a_print_template_problem_shows_in_the_browser_as_build_would_refuse_it(
     form = small_project / "templates" / "print" / "forms" / "training-attendance.html.j2"
     form.parent.mkdir(parents=True)
     form.write_text("{{ program.nmae }}\n", encoding="utf-8")
-    messages: list[str] = []
-    running = Preview(small_project, 0, messages.append, full_builds=False, interval=0.05)
-    running.start()
-    try:
-        page = get(running.url + "guidelines.html")
-    finally:
-        running.stop()
+    page, messages = _first_page(small_project)
     assert "The handbook could not be built" in page
     assert "templates/print/forms/training-attendance.html.j2:1: template error" in page
     assert any("nmae" in m for m in messages)
