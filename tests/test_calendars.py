@@ -126,3 +126,31 @@ def test_the_build_writes_the_calendars(built_example: Path) -> None:
     for path in (project / "build" / "calendar").iterdir():
         assert events(path.read_bytes())
     assert not list((project / "build" / "site").rglob("*.ics"))  # calendars name people: never on the site
+
+
+# Every UID of the example's calendars as built before ids were transliterated (pair and triad
+# events, program milestones and training). People's calendars key events by UID: these must not
+# change, or a re-import duplicates every event.
+EXAMPLE_DOMAIN = "handbook.northwind-logistics.peer-mentoring-leadership"
+EXAMPLE_UIDS = {
+    *(f"{group}-{event}" for group in ("pair-01", "pair-02", "pair-03", "pair-04", "pair-05", "pair-06", "triad-01")
+      for event in ("sessions", "week-2", "week-4", "mid-point", "final-review", "closing")),
+    "milestone-effective", "milestone-review", "milestone-cycle-end",
+    *(f"training-{module}" for module in ("orientation-and-agreement", "active-listening", "setting-measurable-goals",
+                                          "effective-mentoring-techniques", "conflict-resolution-strategies",
+                                          "peer-practice-refresher", "closing-and-reflection")),
+}
+
+
+def test_the_example_calendars_keep_their_uids(built_example: Path) -> None:
+    uids = {str(e["uid"]) for path in (built_example / "build" / "calendar").glob("*.ics")
+            for e in events(path.read_bytes())}
+    assert {f"{uid}@{EXAMPLE_DOMAIN}" for uid in EXAMPLE_UIDS} <= uids
+
+
+def test_umlauts_in_the_program_name_are_spelled_out_in_uids(tmp_path: Path) -> None:
+    program = program_with(tmp_path, ("organization: Northwind Logistics", "organization: Klinikverbund Süd"),
+                           ("name: Peer Mentoring – Leadership", "name: Führungskreise für Stationsleitungen"))
+    uids = {str(e["uid"]) for data in render_calendars(program, COHORT).values() for e in events(data)}
+    assert uids and all(uid.endswith("@handbook.klinikverbund-sued.fuehrungskreise-fuer-stationsleitungen")
+                        for uid in uids)

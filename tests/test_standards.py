@@ -8,7 +8,7 @@ from conftest import ROOT, run_cli
 
 from handbook.layout import Layout
 from handbook.load.project import load_program
-from handbook.model import CheckIn
+from handbook.model import CheckIn, ImplementationStep, Limit
 from handbook.plan.standards import assess
 
 EXAMPLE = load_program(Layout(ROOT))
@@ -51,7 +51,7 @@ def test_missing_limits_and_reporting_line_rule_are_named() -> None:
         "matching": EXAMPLE.matching.model_copy(update={
             "constraints": EXAMPLE.matching.constraints.model_copy(update={"different_manager": False})})})
     results = by_name(program)
-    assert "no limit to confidentiality for a risk of harm" in results["Ethics"].gaps
+    assert "no limit to confidentiality for a risk of harm (a limit with `kind: harm`)" in results["Ethics"].gaps
     assert results["Matching and initiating"].status == "partial"
 
 
@@ -70,3 +70,54 @@ def test_about_page_shows_the_coverage_table(small_project: Path) -> None:
     page = render_site(load(small_project)).pages["about.md"]
     assert "| Recruitment | MENTOR | Missing |" in page
     assert "| Training | MENTOR | Covered |" in page
+
+
+def german(limits: tuple[Limit, ...], steps: tuple[ImplementationStep, ...]):  # type: ignore[no-untyped-def]
+    """Return the example with German-worded confidentiality limits and implementation steps."""
+    return EXAMPLE.model_copy(update={
+        "confidentiality": EXAMPLE.confidentiality.model_copy(update={"limits": limits}),
+        "implementation": steps})
+
+
+LIMITS = (
+    Limit(id="patientensicherheit", title="Patientensicherheit", kind="harm",
+          description="Ist ein Patient oder eine Kollegin gefährdet, informieren wir die Koordination."),
+    Limit(id="meldepflicht", title="Meldepflicht", kind="legal-duty",
+          description="Was das Gesetz zu melden verlangt, melden wir."),
+)
+STEPS = (
+    ImplementationStep(id="ausschreibung", title="Ausschreibung und Auswahl", stages=("recruitment", "screening"),
+                       description="Stationsleitungen bewerben sich; die Pflegedirektion prüft die Eignung.",
+                       actions=("Ausschreibung im Intranet",), owner="coordinator", when="acht Wochen vorher"),
+    ImplementationStep(id="zusammenstellung", title="Triaden bilden", stages=("matching",),
+                       description="Wir bilden Triaden aus verschiedenen Häusern.",
+                       actions=("Fragebogen auswerten",), owner="coordinator", when="vier Wochen vorher"),
+)
+
+
+def test_a_german_program_with_kinds_and_stages_is_covered() -> None:
+    results = by_name(german(LIMITS, STEPS))
+    assert results["Recruitment"].status == "met"
+    assert results["Recruitment"].evidence == ("implementation step “Ausschreibung und Auswahl”",)
+    assert results["Screening"].status == "met"
+    assert results["Ethics"].status == "met", results["Ethics"].gaps
+
+
+def test_stages_and_kinds_decide_even_where_the_words_say_otherwise() -> None:
+    """Once a program names stages and kinds, English words in its text no longer count."""
+    limits = (LIMITS[0].model_copy(update={"kind": "other", "title": "Risk of harm"}), LIMITS[1])
+    steps = (STEPS[1].model_copy(update={"title": "Recruit and screen"}),)
+    results = by_name(german(limits, steps))
+    assert results["Recruitment"].status == "missing"
+    assert any("`stages: [recruitment]`" in gap for gap in results["Recruitment"].gaps)
+    assert results["Screening"].status == "missing"
+    assert "no limit to confidentiality for a risk of harm (a limit with `kind: harm`)" in results["Ethics"].gaps
+
+
+def test_a_program_without_stages_or_kinds_is_still_read_for_words() -> None:
+    """Programs written before `stages` and `kind` existed keep the coverage they had."""
+    limits = tuple(limit.model_copy(update={"kind": None}) for limit in EXAMPLE.confidentiality.limits)
+    steps = tuple(step.model_copy(update={"stages": ()}) for step in EXAMPLE.implementation)
+    results = by_name(german(limits, steps))
+    assert all(c.status == "met" for c in results.values()), [(c.standard, c.gaps) for c in results.values()]
+    assert "implementation step “Recruit and screen participants”" in results["Screening"].evidence

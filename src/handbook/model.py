@@ -224,6 +224,12 @@ class Limit(Model):
 
     id: Slug
     title: Text = Field(description="The situation in a few words, e.g. `Risk of harm`.")
+    kind: Optional[Literal["harm", "legal-duty", "safeguarding", "misconduct", "other"]] = Field(
+        None,
+        description="What kind of limit this is, in any language of the title: `harm` (a risk of harm to self or "
+        "others), `legal-duty` (a law or regulation requires disclosure), `safeguarding`, `misconduct` or `other`. "
+        "The standards check reads it to see that the limits cover a risk of harm and a legal duty.",
+    )
     description: LongText = Field(description="What happens in this situation and who is told. Markdown.")
 
 
@@ -317,6 +323,11 @@ class ImplementationStep(Model):
 
     id: Slug
     title: Text = Field(description="The step in a few words, e.g. `Identify goals`.")
+    stages: tuple[Literal["recruitment", "screening", "training", "matching", "monitoring", "closure"], ...] = Field(
+        (),
+        description="Which stages of running a program this step carries out, e.g. `[recruitment, screening]`. "
+        "The standards check reads them to see that recruitment and screening are described.",
+    )
     description: LongText = Field(description="What the step is and why it matters. Markdown.")
     actions: tuple[Text, ...] = Field(min_length=1, description="What is done in this step, one item each.")
     owner: Slug = Field(description="Id of the role responsible for the step.")

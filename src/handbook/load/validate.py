@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -33,9 +34,39 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "...'"
 
 
-def slugify(text: str) -> str:
-    """Return `text` as an id slug, e.g. 'Time Constraints' -> 'time-constraints'."""
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:64] or "id"
+# Letters people spell out rather than drop an accent from, as German, Danish, Norwegian and
+# Icelandic writers do without the letter (and as ICAO 9303 transliterates names in passports):
+# "Hierarchiegefälle" -> "Hierarchiegefaelle", "Søren" -> "Soeren", "Ålborg" -> "Aalborg".
+# Letters that are not on this list lose their accents only: é -> e, ç -> c, ñ -> n.
+_SPELLED = str.maketrans({
+    "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
+    "æ": "ae", "Æ": "Ae", "ø": "oe", "Ø": "Oe", "å": "aa", "Å": "Aa", "œ": "oe", "Œ": "Oe",
+    "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i",
+})
+
+
+def transliterate(text: str) -> str:
+    """Return `text` with its letters spelled as people write them without accents, keeping case.
+
+    'Hierarchiegefälle' -> 'Hierarchiegefaelle', 'Straße' -> 'Strasse', 'Café' -> 'Cafe'. Other
+    characters (dashes, quotes, other scripts) are kept, so a slug still splits words at them.
+    """
+    spelled = unicodedata.normalize("NFC", str(text)).translate(_SPELLED)
+    decomposed = unicodedata.normalize("NFKD", spelled)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slugify(text: str, *, max_length: int | None = 64, fallback: str = "id") -> str:
+    """Return `text` as an id slug, e.g. 'Time Constraints' -> 'time-constraints'.
+
+    Every id the generator suggests or makes comes from here, so 'Führungskreise' becomes
+    'fuehrungskreise' everywhere. Text that is already ASCII slugs exactly as it always did
+    (calendar UIDs depend on it); `fallback` is returned when nothing usable is left.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", transliterate(text).lower()).strip("-")
+    if max_length is not None:
+        slug = slug[:max_length].rstrip("-")
+    return slug or fallback
 
 
 def _fields_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

@@ -3,7 +3,10 @@
 MENTOR's Elements of Effective Practice for Mentoring (4th ed.) has six standards; EMCC's
 programme standards add clarity of purpose, participants' say in matching, a way to unwind a
 match, measurement and review, and ethics. Each standard is checked against what the program
-states; where a check reads free text it says so in its evidence.
+states, in structure rather than words: implementation steps name their `stages` and
+confidentiality limits their `kind`, so a program in any language is judged alike. A program
+written before those fields existed (no step has stages, no limit a kind) is still read for
+English words, as before, so its coverage does not silently turn to "missing".
 """
 
 from __future__ import annotations
@@ -31,8 +34,23 @@ class Coverage:
     gaps: tuple[str, ...]
 
 
+def _steps_in(program: Program, stage: str, *words: str) -> list[str]:
+    """Return the implementation steps of `stage`; without any stages in the program, those mentioning `words`."""
+    if any(step.stages for step in program.implementation):
+        return [f"implementation step “{step.title}”" for step in program.implementation if stage in step.stages]
+    return _mentions(program, *words)
+
+
+def _has_limit(program: Program, kind: str, pattern: str) -> bool:
+    """Return whether a limit is of `kind`; without any kinds in the program, whether one's text matches `pattern`."""
+    limits = program.confidentiality.limits
+    if any(limit.kind for limit in limits):
+        return any(limit.kind == kind for limit in limits)
+    return any(re.search(pattern, f"{limit.title} {limit.description}", re.I) for limit in limits)
+
+
 def _mentions(program: Program, *words: str) -> list[str]:
-    """Return the titles of implementation steps and roles whose text mentions any of `words`."""
+    """Return the titles of implementation steps and roles whose text mentions any of `words` (English only)."""
     pattern = re.compile(r"\b(" + "|".join(words) + r")", re.I)
     found = []
     for step in program.implementation:
@@ -59,14 +77,14 @@ def assess(program: Program) -> list[Coverage]:
     """Return the coverage of every MENTOR and EMCC standard by `program`."""
     results: list[Coverage] = []
 
-    found = _mentions(program, "recruit", "application", "apply", "nominat")
+    found = _steps_in(program, "recruitment", "recruit", "application", "apply", "nominat")
     results.append(_coverage("MENTOR", "Recruitment", found,
-                             [] if found else ["no implementation step or role describes how participants are "
-                                               "recruited (mention recruitment or applications)"]))
-    found = _mentions(program, "screen", "eligib", "suitab")
+                             [] if found else ["no implementation step describes how participants are recruited "
+                                               "(mark it with `stages: [recruitment]`)"]))
+    found = _steps_in(program, "screening", "screen", "eligib", "suitab")
     results.append(_coverage("MENTOR", "Screening", found,
-                             [] if found else ["no step describes screening: who is eligible and how suitability "
-                                               "is checked"]))
+                             [] if found else ["no implementation step describes screening: who is eligible and how "
+                                               "suitability is checked (mark it with `stages: [screening]`)"]))
 
     before = program.training_hours("before-matching")
     after = program.training_hours("after-matching")
@@ -132,11 +150,10 @@ def assess(program: Program) -> list[Coverage]:
     evidence = [f"{len(confidentiality.limits)} limits to confidentiality",
                 f"{len(confidentiality.breach_consequences)} consequences of a breach"]
     gaps = []
-    limits = " ".join(f"{limit.title} {limit.description}" for limit in confidentiality.limits).lower()
-    if "harm" not in limits:
-        gaps.append("no limit to confidentiality for a risk of harm")
-    if not re.search(r"\b(law|legal|regulat|court)", limits):
-        gaps.append("no limit to confidentiality for a legal duty")
+    if not _has_limit(program, "harm", r"harm"):
+        gaps.append("no limit to confidentiality for a risk of harm (a limit with `kind: harm`)")
+    if not _has_limit(program, "legal-duty", r"\b(law|legal|regulat|court)"):
+        gaps.append("no limit to confidentiality for a legal duty (a limit with `kind: legal-duty`)")
     if not monitoring.never_reported:
         gaps.append("`monitoring.never_reported` is empty: say that evaluation never reports session content "
                     "or an individual's performance")

@@ -9,17 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handbook.errors import InputError, Problem
 from handbook.load.cohort import Cohort, Group
+from handbook.load.validate import slugify
 from handbook.model import Program
 from handbook.plan.schedule import CHECK_IN, END, add_months, review_schedule
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "program"
 
 
 def _stamp(program: Program) -> dt.datetime:
@@ -52,7 +48,9 @@ class _Builder:
 
         self.program = program
         self.zone = program_zone(program)
-        self.domain = f"handbook.{_slug(program.program.organization)}.{_slug(program.program.name)}"
+        info = program.program  # the UID domain; ASCII names give the same UIDs as ever (calendars key on them)
+        self.domain = (f"handbook.{slugify(info.organization, max_length=None, fallback='program')}"
+                       f".{slugify(info.name, max_length=None, fallback='program')}")
         self.calendar = Calendar()
         self.calendar.add("prodid", "-//handbook//program handbooks as code//EN")
         self.calendar.add("version", "2.0")
