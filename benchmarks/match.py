@@ -1,11 +1,13 @@
 """Benchmark `handbook match`: time and peak memory per roster size, score against the greedy baseline.
 
-    python benchmarks/match.py [--sizes 1000 5000 20000] [--pruning-size 300]
+    python benchmarks/match.py [--sizes 1000 5000 20000] [--pruning-size 300] [--group-people 300]
 
 Each size runs in a fresh process, so its peak resident memory (ru_maxrss) is its own. Targets:
 20,000 people in under 60 s and 2 GB; memory grows with the roster, not with its square.
-Prints one line per size, the score lost to pruning at --pruning-size, and a last line
+Prints one line per size, the score lost to pruning at --pruning-size, a line
 `ratio matched/greedy: X` (mean group score of the blossom matching over greedy's, at the largest size).
+Then triads and circles of 4 at --group-people (target: 300 people in under 10 s), each with its
+time, total score (the sum of every within-group pair's score) and greedy's total on the same roster.
 """
 
 from __future__ import annotations
@@ -55,11 +57,29 @@ def measure(n: int) -> dict[str, float]:
             "stranded": stranded, "pruned_to": result.pruned_to}
 
 
+def measure_groups(size: int, n: int) -> str:
+    """Match `n` people into groups of `size`; return a line with the time and the score against greedy."""
+    policy = load_program(Layout(ROOT)).matching.model_copy(update={"group_size": size})
+    people = read_roster(roster_csv(n).encode(), "roster.csv", policy, needs_timezone=True)
+    started = time.perf_counter()
+    result = matching.match(people, policy, when=WHEN)
+    seconds = time.perf_counter() - started
+    greedy_total, stranded = matching.greedy_groups(people, policy, when=WHEN)
+    sizes = sorted({len(g.members) for g in result.groups})
+    line = (f"groups of {size} at {n}: {seconds:.2f} s, {len(result.groups)} groups of "
+            f"{' or '.join(map(str, sizes))}, total {result.total:.1f}, mean group score {result.mean:.2f}; ")
+    if stranded:
+        return line + f"greedy strands {stranded} people (its {greedy_total:.1f} covers the groups it formed)"
+    return line + f"greedy {greedy_total:.1f} ({100 * (result.total - greedy_total) / greedy_total:+.2f} %)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--pruning-size", type=int, default=300,
                         help="roster size at which the pruned graph is compared with the full graph (0: skip)")
+    parser.add_argument("--group-people", type=int, default=300,
+                        help="roster size for triads and circles of 4 (0: skip)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # run one size and print its figures as JSON
     args = parser.parse_args()
     if args.one:
@@ -92,6 +112,9 @@ def main() -> None:
         print(f"pruning cost at {n}: pruned total {pruned.total:.1f}, full graph total {full.total:.1f} "
               f"({full_seconds:.1f} s), {100 * (full.total - pruned.total) / full.total:.3f} % of score lost")
     print(f"ratio matched/greedy: {ratio:.4f}")
+    if args.group_people:
+        for size in (3, 4):
+            print(measure_groups(size, args.group_people), flush=True)
 
 
 if __name__ == "__main__":

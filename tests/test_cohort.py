@@ -141,3 +141,24 @@ def test_program_and_cohort_problems_are_reported_together(project: Path) -> Non
     assert "program.yaml:" in result.stderr and "every_weeks" in result.stderr
     assert "cohort.yaml:16:20: groups[0].members[1]: unknown participant 'bob'" in result.stderr
     assert "2 problems in cohort.yaml, program.yaml; nothing was written." in result.stderr
+
+
+def _circle_cohort(project: Path, members: list[str]) -> None:
+    people = "".join(f"  - {{id: p{n}, name: Person {n}, email: p{n}@example.org}}\n" for n in range(1, 8))
+    (project / "cohort.yaml").write_text(
+        f"name: Circles\nparticipants:\n{people}groups:\n"
+        f"  - {{id: circle-1, members: [{', '.join(members)}], start: 2026-02-02}}\n", encoding="utf-8")
+
+
+def test_a_circle_of_four_is_accepted_when_the_program_meets_in_fours(project: Path) -> None:
+    program = project / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8").replace("matching:\n", "matching:\n  group_size: 4\n"),
+                       encoding="utf-8")
+    _circle_cohort(project, ["p1", "p2", "p3", "p4"])
+    assert [len(g.members) for g in load(project).cohort.groups] == [4]
+    _circle_cohort(project, ["p1", "p2", "p3", "p4", "p5"])  # one larger where a cohort does not divide
+    assert [len(g.members) for g in load(project).cohort.groups] == [5]
+    _circle_cohort(project, ["p1", "p2", "p3"])
+    found = problems_of(project)
+    assert any("cohort.yaml:" in p and "group 'circle-1' has 3 members, but `matching.group_size` is 4" in p
+               for p in found), found

@@ -238,3 +238,163 @@ def test_the_example_roster_matches_everyone_into_pairs_and_one_triad(tmp_path: 
     managers = {p["id"]: p.get("manager") for p in cohort["participants"]}
     for group in cohort["groups"]:
         assert len({managers[m] for m in group["members"]}) == len(group["members"])
+
+
+# --- groups of 3 to 6 ---------------------------------------------------------------------
+
+
+def group_policy(size: int, **constraints: object) -> Matching:
+    rules = policy(**constraints) if constraints else EXAMPLE.matching
+    return rules.model_copy(update={"group_size": size})
+
+
+def exhaustive(people, rules: Matching) -> float | None:
+    """Return the best total (every within-group pair's score, summed) over every split into the
+    remainder rule's sizes, enumerated one split at a time; None if no split keeps the constraints."""
+    score, forbidden = dense(people, rules)
+    size, n = rules.group_size, len(people)
+    larger = n % size
+
+    def splits(rest: tuple[int, ...], larger_left: int):
+        if not rest:
+            if larger_left == 0:
+                yield []
+            return
+        first, others = rest[0], rest[1:]
+        for extra in (0, 1):
+            if extra and not larger_left:
+                continue
+            for partners in itertools.combinations(others, size - 1 + extra):
+                remaining = tuple(x for x in others if x not in partners)
+                for tail in splits(remaining, larger_left - extra):
+                    yield [(first, *partners), *tail]
+
+    best = None
+    for split in splits(tuple(range(n)), larger):
+        pairs = [pair for group in split for pair in itertools.combinations(group, 2)]
+        if any(forbidden[a, b] for a, b in pairs):
+            continue
+        total = sum(score[a, b] for a, b in pairs)
+        best = total if best is None else max(best, total)
+    return None if best is None else float(best)
+
+
+# (group size, people, roster seed, whether two people of one manager may share a group). The generator
+# gives small rosters five managers: circles of 8 or 9 people have no split that keeps managers apart.
+GROUP_CASES = [(3, 6, 1, False), (3, 6, 4, False), (3, 7, 9, False), (3, 7, 11, False), (3, 9, 1, False),
+               (3, 9, 2, False), (3, 10, 2, False), (3, 10, 5, False), (3, 12, 1, False), (3, 12, 2, False),
+               (3, 9, 3, False), (4, 8, 1, True), (4, 8, 2, True), (4, 9, 1, True), (4, 9, 2, True),
+               (4, 12, 5, False), (4, 12, 8, False), (4, 12, 1, False), (5, 11, 1, True), (6, 12, 3, True)]
+
+
+@pytest.mark.parametrize("size,n,seed,same_manager", GROUP_CASES)
+def test_triads_and_circles_equal_exhaustive_search_on_small_rosters(size: int, n: int, seed: int,
+                                                                     same_manager: bool) -> None:
+    rules = group_policy(size, different_manager=not same_manager, different_department=False,
+                         max_timezone_gap_hours=None)
+    people = people_of(n, seed, rules)
+    optimum = exhaustive(people, rules)
+    if optimum is None:  # (3, 9, 3) and (4, 12, 1): four people of one manager, three groups
+        with pytest.raises(InputError) as caught:
+            match(people, rules, when=WHEN)
+        assert "keeps every constraint" in caught.value.format()
+        return
+    result = match(people, rules, when=WHEN)
+    assert result.total == pytest.approx(optimum, abs=1e-6)
+
+
+# Rosters on which greedy places everyone (on others it strands people the search still places).
+@pytest.mark.parametrize("size,n,seed", [(3, 31, 2), (3, 100, 1), (4, 49, 1), (4, 150, 1), (5, 61, 1)])
+def test_groups_never_score_below_greedy(size: int, n: int, seed: int) -> None:
+    rules = group_policy(size, different_manager=True, different_department=False, max_timezone_gap_hours=None)
+    people = people_of(n, seed, rules)
+    result = match(people, rules, when=WHEN, with_greedy=True)
+    baseline = greedy(people, rules, when=WHEN)
+    assert baseline is not None and result.greedy_total == pytest.approx(baseline)
+    assert result.total >= baseline - 1e-6
+    # The total is every within-group pair's score, summed; each group's score is the mean of its pairs'.
+    score, _forbidden = dense(people, rules)
+    index = {p.id: i for i, p in enumerate(sorted(people, key=lambda p: p.id))}
+    pairs = [(index[a.id], index[b.id]) for g in result.groups for a, b in itertools.combinations(g.members, 2)]
+    assert result.total == pytest.approx(sum(score[a, b] for a, b in pairs))
+
+
+@pytest.mark.parametrize("size,n,seed", [(3, 60, 9), (4, 48, 8), (5, 60, 10), (6, 66, 12)])
+def test_every_pair_in_a_group_keeps_every_hard_constraint(size: int, n: int, seed: int) -> None:
+    from handbook.plan.matching import utc_offset
+
+    rules = group_policy(size, different_manager=True, different_department=True, max_timezone_gap_hours=3,
+                         no_repeat_partners=True)
+    people = people_of(n, seed, rules)
+    first = match(people, rules, when=WHEN)
+    previous = [frozenset(m.id for m in g.members) for g in first.groups]
+    second = match(people, rules, when=WHEN, previous=previous)
+    for result in (first, second):
+        assert sorted(m.id for g in result.groups for m in g.members) == sorted(p.id for p in people)
+        for group in result.groups:
+            for a, b in itertools.combinations(group.members, 2):
+                assert a.manager != b.manager and a.department != b.department
+                assert abs(utc_offset(a.timezone, WHEN) - utc_offset(b.timezone, WHEN)) <= 3
+    for group in second.groups:
+        for pair in itertools.combinations(sorted(m.id for m in group.members), 2):
+            assert not any(set(pair) <= old for old in previous)
+
+
+@pytest.mark.parametrize("size,n,expected", [(3, 9, [3, 3, 3]), (3, 10, [3, 3, 4]), (3, 11, [3, 4, 4]),
+                                             (4, 14, [4, 5, 5]), (6, 13, [6, 7]), (5, 5, [5]), (3, 301, None)])
+def test_a_roster_that_does_not_divide_gets_some_groups_one_larger(size: int, n: int, expected) -> None:
+    rules = group_policy(size, different_manager=False, different_department=False, max_timezone_gap_hours=None,
+                         no_repeat_partners=False)
+    result = match(people_of(n, 3, rules), rules, when=WHEN)
+    sizes = sorted(len(g.members) for g in result.groups)
+    assert sizes == (expected or [3] * 99 + [4])
+
+
+@pytest.mark.parametrize("size,n,expected", [
+    (3, 2, "roster.csv:3:1: the roster lists 2 people, fewer than `matching.group_size` (3)"),
+    (3, 5, "roster.csv:6:1: the roster lists 5 people: 1 group of 3 cannot take the 2 left over"),
+    (6, 11, "roster.csv:12:1: the roster lists 11 people: 1 group of 6 cannot take the 5 left over"),
+])
+def test_a_roster_too_small_for_the_group_size_gets_a_located_message(tmp_path: Path, size: int, n: int,
+                                                                      expected: str) -> None:
+    program = (ROOT / "program.yaml").read_text(encoding="utf-8").replace("group_size: 2", f"group_size: {size}")
+    project = build_file_tree(tmp_path / "p", {"program.yaml": program, "roster.csv": roster_csv(n, 1)})
+    result = run_cli("match", project / "roster.csv", "--project", project)
+    assert result.exit_code == 2, result.stdout
+    assert expected in result.stderr and "hint: add or remove people, or choose another `matching.group_size`" \
+        in result.stderr and "Traceback" not in result.stderr
+    assert not (project / "cohort.yaml").exists()
+
+
+def test_a_group_size_outside_2_to_6_is_refused_in_program_yaml(tmp_path: Path) -> None:
+    text = (ROOT / "program.yaml").read_text(encoding="utf-8")
+    line = text[:text.index("group_size: 2")].count("\n") + 1
+    project = build_file_tree(tmp_path / "p", {"program.yaml": text.replace("group_size: 2", "group_size: 7")})
+    result = run_cli("check", "--project", project)
+    assert result.exit_code == 2
+    assert f"program.yaml:{line}:" in result.stderr and "group_size" in result.stderr
+
+
+@pytest.mark.parametrize("size,n,kinds", [(3, 40, {"triad": 12, "circle": 1}), (4, 30, {"circle": 7})])
+def test_match_command_writes_groups_of_the_right_sizes_to_cohort_and_report(tmp_path: Path, size: int, n: int,
+                                                                              kinds: dict[str, int]) -> None:
+    import yaml
+
+    program = (ROOT / "program.yaml").read_text(encoding="utf-8").replace("group_size: 2", f"group_size: {size}")
+    project = build_file_tree(tmp_path / "p", {"program.yaml": program, "roster.csv": roster_csv(n, 4)})
+    result = run_cli("match", project / "roster.csv", "--out", "cohort.yaml", "--start", "2026-09-14",
+                     "--project", project)
+    assert result.exit_code == 0, result.stderr
+    cohort = yaml.safe_load((project / "cohort.yaml").read_text(encoding="utf-8"))
+    sizes = sorted(len(g["members"]) for g in cohort["groups"])
+    assert sizes == sorted(len(sizes) * [size] if n % size == 0 else [size] * (n // size - n % size)
+                           + [size + 1] * (n % size))
+    assert sorted(m for g in cohort["groups"] for m in g["members"]) == sorted(p["id"] for p in cohort["participants"])
+    for kind, count in kinds.items():
+        assert sum(g["id"].startswith(f"{kind}-") for g in cohort["groups"]) == count
+    for group in cohort["groups"]:
+        assert group["id"].startswith("triad-" if len(group["members"]) == 3 else "circle-")
+    report = (project / "build" / "private" / "match-report.html").read_text(encoding="utf-8")
+    assert f"{n} in {len(sizes)} groups<" in report and "one triad" not in report
+    for group in cohort["groups"]:
+        assert f'id="{group["id"]}"' in report

@@ -408,8 +408,16 @@ class Matching(Model):
     """How peers are matched: the criteria that score a fit and the constraints no match breaks."""
 
     summary: LongText = Field(description="How matching works, as participants read it. Markdown.")
-    group_size: Literal[2] = Field(2, description="People per group; an odd count gives one triad.")
-    allow_triad: bool = Field(True, description="Whether one group of three is formed when the count is odd.")
+    group_size: int = Field(
+        2, ge=2, le=6,
+        description="People per group, from 2 (pairs) to 6 (circles). When the roster does not divide, some "
+        "groups are one larger: 10 people in triads make 3 + 3 + 4, 11 people in pairs make four pairs and one "
+        "triad. `handbook match` refuses, naming the roster, a roster with fewer people than this or one too "
+        "small to share out its remainder (5 people in triads).",
+    )
+    allow_triad: bool = Field(
+        True, description="With pairs only: whether one group of three is formed when the count is odd."
+    )
     criteria: tuple[Criterion, ...] = Field(min_length=1, description="Roster columns that score a fit.")
     constraints: Constraints = Field(default_factory=Constraints, description="Rules no match may break.")
     participant_input: tuple[Text, ...] = Field(

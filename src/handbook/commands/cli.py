@@ -182,7 +182,7 @@ def schema(debug: bool) -> None:
 @debug_option
 def match_command(roster: Path, out: Path, start: Any, name: str | None, previous: tuple[Path, ...],
                   project: Path, debug: bool) -> None:
-    """Match peers from a roster CSV into pairs (one triad if odd); write the cohort file and a report."""
+    """Match peers from a roster CSV into groups of `matching.group_size`; write the cohort file and a report."""
 
     def action() -> None:
         from handbook.commands.match import run_match

@@ -43,13 +43,34 @@ class Participant(Model):
 
 
 class Group(Model):
-    """A pair or a triad of participants who meet and sign one agreement."""
+    """A group of 2 to 7 participants (a pair, a triad, a circle) who meet and sign one agreement."""
 
     id: Slug
     members: tuple[Slug, ...] = Field(
-        min_length=2, max_length=3, description="Ids of the two (or three) participants, in signing order."
+        min_length=2, max_length=7,
+        description="Ids of the participants, in signing order: `matching.group_size` of them, or one more "
+        "(when the cohort does not divide evenly; with pairs, a triad only if `matching.allow_triad`).",
     )
     start: dt.date = Field(description="Date of the group's first session (YYYY-MM-DD).")
+
+
+def _group_sizes(program: Program) -> set[int]:
+    """Return the group sizes the program allows: `group_size`, or one more where a cohort does not divide."""
+    size = program.matching.group_size
+    if size == 2:
+        return {2, 3} if program.matching.allow_triad else {2}
+    return {size, size + 1}
+
+
+def _size_problem(program: Program, gid: str, count: int) -> tuple[str, str]:
+    """Return the message and hint for a group whose size the program does not allow."""
+    size = program.matching.group_size
+    if size == 2 and count == 3:
+        return (f"group {gid!r} has three members, but the program allows pairs only",
+                "set `matching.allow_triad: true` in program.yaml, or split the group")
+    return (f"group {gid!r} has {count} members, but `matching.group_size` is {size}",
+            f"groups have {size} members, or {size + 1} where the cohort does not divide evenly; "
+            f"move members between groups, or change `matching.group_size` in program.yaml")
 
 
 class Cohort(Model):
@@ -57,7 +78,7 @@ class Cohort(Model):
 
     name: Optional[Text] = Field(None, description="Name of the cycle, e.g. `Autumn 2026`.")
     participants: tuple[Participant, ...] = Field(min_length=1, description="Everyone in the cycle.")
-    groups: tuple[Group, ...] = Field((), description="Pairs and triads; empty until matching is done.")
+    groups: tuple[Group, ...] = Field((), description="The groups (pairs, triads, circles); empty until matching is done.")
 
     def participant(self, participant_id: str) -> Participant:
         """Return the participant with this id."""
@@ -117,7 +138,7 @@ def reference_problems(source: Source, program: Program | None) -> list[Problem]
                                                "members are ids from `participants`"))
             elif members.index(member) != j:
                 problems.append(source.problem(at, f"participant {member!r} is named twice in group {gid!r}",
-                                               "a group has two or three different people"))
+                                               "each member of a group is a different person"))
             elif member in placed:
                 other, line = placed[member]
                 problems.append(source.problem(at, f"participant {member!r} is already in group {other!r} "
@@ -126,10 +147,8 @@ def reference_problems(source: Source, program: Program | None) -> list[Problem]
                                                "to rematch, remove them from the old group"))
             else:
                 placed[member] = (gid, source.position(at)[0])
-        if program is not None and len(members) == 3 and not program.matching.allow_triad:
-            problems.append(source.problem(("groups", index, "members"),
-                                           f"group {gid!r} has three members, but the program allows pairs only",
-                                           "set `matching.allow_triad: true` in program.yaml, or split the group"))
+        if program is not None and len(members) not in _group_sizes(program):
+            problems.append(source.problem(("groups", index, "members"), *_size_problem(program, gid, len(members))))
     if program is not None:
         roles = [r.id for r in program.overview.roles]
         for index, person in _mappings(data, "participants"):

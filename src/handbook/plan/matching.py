@@ -1,10 +1,28 @@
-"""Match peers: keep each person's best allowed partners, then maximum-weight matching (blossom), one triad if odd.
+"""Match peers into groups of `matching.group_size`: pairs by blossom, triads to circles of six by search.
 
 Pure: people and the program's matching policy in, groups and figures out. A person who cannot be
 placed is never dropped: the match fails with who it is and which constraints block them.
 
-Memory grows with the roster, not with its square: pairs are scored and checked against the
-constraints a block of rows at a time, and only each person's best partners are kept.
+Pairs (group size 2): keep each person's best allowed partners, then maximum-weight matching
+(blossom), one triad if the count is odd. Memory grows with the roster, not with its square: pairs
+are scored and checked against the constraints a block of rows at a time, and only each person's
+best partners are kept.
+
+Groups of 3 to 6: a group's value is the sum of its pairs' scores, and every pair in a group keeps
+every hard constraint. When the roster does not divide, `n % size` groups are one larger. Splitting
+people into such groups is NP-hard (blossom has no counterpart beyond pairs), so:
+- up to EXACT_GROUP_LIMIT people, an exact search: dynamic programming over subsets, the lowest
+  person left always opening the next group (12 people in triads: a few thousand states);
+- beyond, greedy seeding (best free pair first, grown by the person who adds most) and then local
+  search: swap two people of different groups, or move one from a larger group to a smaller, all
+  such moves scored at once as a matrix and applied in batches that touch disjoint groups, then a
+  fixed number of seeded kicks (random swaps, kept only if the search then finds a better total).
+  It starts from greedy and only accepts improvements, so it never ends below greedy; it is
+  deterministic (fixed seed, fixed number of kicks, ties by lower index). A solver such as CP-SAT
+  was not chosen: a large native dependency, and its answer within a time limit depends on the
+  machine's speed, so the same roster could give different cohorts. Hard constraints are a penalty
+  far above any score during the search, so a seed that had to break one is repaired; any left at
+  the end fail the match, naming the people.
 """
 
 from __future__ import annotations
@@ -55,7 +73,7 @@ CONSTRAINT_NAMES = {
 
 @dataclass(frozen=True)
 class Group:
-    """A pair or a triad, with its score (0-100) and each criterion's share of it."""
+    """A group of people, with its score (0-100: the mean of its pairs' scores) and each criterion's share of it."""
 
     members: tuple[Person, ...]
     score: float
@@ -76,7 +94,8 @@ class MatchResult:
 
     @property
     def mean(self) -> float:
-        return self.total / len(self.groups) if self.groups else 0.0
+        """The mean group score (0-100), whatever the group sizes."""
+        return sum(g.score for g in self.groups) / len(self.groups) if self.groups else 0.0
 
     @cached_property  # the report asks once per group
     def lowest(self) -> Group:
@@ -519,12 +538,17 @@ def _fail(message_people: list[tuple[int, str]], roster_name: str, hint: str) ->
 def match(people: Sequence[Person], policy: Matching, *, when: dt.date,
           previous: Iterable[frozenset[str]] = (), roster_name: str = "roster.csv",
           with_greedy: bool = False) -> MatchResult:
-    """Return the best grouping of `people` into pairs (and one triad if their number is odd)."""
+    """Return the best grouping of `people` into groups of `policy.group_size`: pairs (and one triad if
+    their number is odd), or groups of 3 to 6 with some one larger when the number does not divide."""
+    if policy.group_size > 2:
+        _check_group_count(people, policy.group_size, roster_name)
     roster = _Roster(people, policy, when, previous, roster_name)
     people, n = roster.people, roster.n
     if roster.lonely:
         raise _fail(roster.lonely, roster_name,
                     "relax a constraint under `matching.constraints` in program.yaml, or match this person by hand")
+    if policy.group_size > 2:
+        return _match_groups(roster, policy.group_size, with_greedy)
     odd = n % 2 == 1
     if odd and not policy.allow_triad:
         raise InputError([Problem(roster_name, 0, 0, f"the roster lists {n} people, an odd number, and "
@@ -607,7 +631,8 @@ def _exact_odd(roster: _Roster) -> tuple[list[tuple[int, int]], tuple[int, int, 
 
 def greedy(people: Sequence[Person], policy: Matching, *, when: dt.date,
            previous: Iterable[frozenset[str]] = ()) -> float | None:
-    """Return the total score of the greedy baseline (best pair first), or None if it strands someone."""
+    """Return the total score of the greedy baseline (best pair first; in groups of 3 to 6, each grown
+    by the person who adds most), or None if it strands someone."""
     total, stranded = greedy_groups(people, policy, when=when, previous=previous)
     return None if stranded else total
 
@@ -615,7 +640,13 @@ def greedy(people: Sequence[Person], policy: Matching, *, when: dt.date,
 def greedy_groups(people: Sequence[Person], policy: Matching, *, when: dt.date,
                   previous: Iterable[frozenset[str]] = ()) -> tuple[float, int]:
     """Return the greedy baseline's total score over the groups it forms, and how many people it strands."""
-    return _greedy(_Roster(people, policy, when, previous, "roster.csv"))
+    roster = _Roster(people, policy, when, previous, "roster.csv")
+    if policy.group_size > 2:
+        _check_group_count(people, policy.group_size, "roster.csv")
+        score, allowed = _dense_groups(roster)
+        groups, stranded = _greedy_partition(score, allowed, policy.group_size)
+        return _partition_total(score, groups), len(stranded)
+    return _greedy(roster)
 
 
 def _greedy(roster: _Roster) -> tuple[float, int]:
@@ -678,3 +709,331 @@ def _greedy(roster: _Roster) -> tuple[float, int]:
             triad_value = _triad_value((a, b, left.pop()), roster)
             pair_scores = np.delete(pair_scores, host)
     return _groups_total(pair_scores.tolist(), triad_value), len(left)
+
+
+# --- groups of 3 to 6 ---------------------------------------------------------------------
+
+# Up to this many people groups of 3 to 6 are formed by exact search.
+EXACT_GROUP_LIMIT = 12
+# Groups of 3 to 6 hold every pair's score at once, a few n×n matrices of floats (measured at 4,000 people
+# in triads: 29 s and 690 MB on 2 cores); beyond, the roster is refused with a hint to split it.
+DENSE_GROUP_LIMIT = 4000
+# Taken off the value of a group per forbidden pair in it: above any group's whole score (at most 21 × 100).
+PENALTY = 10_000.0
+# Kicks of the local search, and the seed that picks them: the same roster always gives the same groups.
+KICKS = 2000
+KICK_SWAPS = 3
+SEED = 20260901
+_EPS = 1e-9
+
+
+def group_sizes(n: int, size: int) -> list[int] | None:
+    """Return the sizes of the groups `n` people form at `size`: `n % size` of them one larger, the
+    larger first; None if that cannot be done (fewer people than `size`, or more left over than groups)."""
+    count, extra = divmod(n, size)
+    if count == 0 or extra > count:
+        return None
+    return [size + 1] * extra + [size] * (count - extra)
+
+
+def _check_group_count(people: Sequence[Person], size: int, roster_name: str) -> None:
+    n = len(people)
+    if group_sizes(n, size) is not None:
+        return
+    count, extra = divmod(n, size)
+    noun = "person" if n == 1 else "people"
+    if count == 0:
+        message = f"the roster lists {n} {noun}, fewer than `matching.group_size` ({size})"
+    else:
+        message = (f"the roster lists {n} people: {count} group{'s' if count != 1 else ''} of {size} cannot take "
+                   f"the {extra} left over, as a group is at most one larger than `matching.group_size`")
+    line = max((p.line for p in people), default=0)
+    raise InputError([Problem(roster_name, line, 1 if line else 0, message,
+                              hint="add or remove people, or choose another `matching.group_size` in program.yaml")])
+
+
+def _dense_groups(roster: _Roster) -> tuple[np.ndarray, np.ndarray]:
+    """Return every pair's score and whether it is allowed, refusing a roster too large to hold them."""
+    if roster.n > DENSE_GROUP_LIMIT:
+        line = max(p.line for p in roster.people)
+        raise InputError([Problem(roster.roster_name, line, 1, f"the roster lists {roster.n} people; groups "
+                                  f"larger than pairs are formed for at most {DENSE_GROUP_LIMIT} at a time",
+                                  hint="split the roster, e.g. by site or department, and match each part")])
+    return roster.dense()
+
+
+def _partition_total(score: np.ndarray, groups: Sequence[Sequence[int]]) -> float:
+    """Return the sum, over the groups, of the scores of every pair in a group."""
+    return float(sum(score[a, b] for group in groups for a, b in itertools.combinations(group, 2)))
+
+
+def _exact_partition(score: np.ndarray, allowed: np.ndarray, size: int,
+                     larger: int) -> list[tuple[int, ...]] | None:
+    """Return the best split of everyone into groups of `size`, `larger` of them one larger, that keeps
+    every constraint, or None.
+
+    Dynamic programming over the set of people left: the lowest of them opens the next group, so
+    each split is reached once; the state also counts the larger groups still to form.
+    """
+    from functools import lru_cache
+
+    n = len(score)
+    bits = [sum(1 << j for j in range(n) if allowed[i, j]) for i in range(n)]
+
+    @lru_cache(maxsize=None)
+    def best(left: int, larger: int) -> tuple[float, tuple[tuple[int, ...], ...]] | None:
+        if not left:
+            return (0.0, ()) if larger == 0 else None
+        first = (left & -left).bit_length() - 1
+        rest = [j for j in range(first + 1, n) if left >> j & 1 and bits[first] >> j & 1]
+        found: tuple[float, tuple[tuple[int, ...], ...]] | None = None
+        for extra in ((0, 1) if larger else (0,)):
+            for others in itertools.combinations(rest, size - 1 + extra):
+                if not all(bits[a] >> b & 1 for a, b in itertools.combinations(others, 2)):
+                    continue
+                group = (first, *others)
+                sub = best(left & ~sum(1 << j for j in group), larger - extra)
+                if sub is None:
+                    continue
+                value = sub[0] + sum(score[a, b] for a, b in itertools.combinations(group, 2))
+                if found is None or value > found[0] + _EPS:
+                    found = (value, (group, *sub[1]))
+        return found
+
+    result = best((1 << n) - 1, larger)
+    return list(result[1]) if result else None
+
+
+def _greedy_partition(score: np.ndarray, allowed: np.ndarray, size: int) -> tuple[list[list[int]], list[int]]:
+    """Return the greedy baseline's groups and the people it strands.
+
+    Take the best allowed pair of free people, grow it by the free person who adds most to it (allowed
+    with every member) until it has `size` members; when every group is formed, put each person left
+    into the group of `size` they add most to. Ties go to the lower index.
+    """
+    n = len(score)
+    count = n // size
+    value = np.where(allowed, score, -np.inf)
+    np.fill_diagonal(value, -np.inf)
+    seeds = value.copy()  # pairs that may still open a group: a taken person's row and column become -inf
+    free = np.ones(n, dtype=bool)
+    best_j = np.argmax(seeds, axis=1)
+    best_v = seeds[np.arange(n), best_j]
+    groups: list[list[int]] = []
+    while len(groups) < count:
+        i = int(np.argmax(best_v))
+        if best_v[i] == -np.inf:
+            break
+        group = [i, int(best_j[i])]
+        while len(group) < size:
+            gain = value[group].sum(axis=0)
+            gain[~free] = -np.inf
+            j = int(np.argmax(gain))
+            if gain[j] == -np.inf:
+                break
+            group.append(j)
+        if len(group) < size:  # no one may join this pair: it opens no group
+            a, b = group[:2]
+            seeds[a, b] = seeds[b, a] = -np.inf
+            stale = np.array([a, b], dtype=np.intp)
+        else:
+            groups.append(group)
+            free[group] = False
+            seeds[group, :] = -np.inf
+            seeds[:, group] = -np.inf
+            best_v[group] = -np.inf
+            stale = np.flatnonzero(np.isin(best_j, group) & free)
+        if len(stale):
+            best_j[stale] = np.argmax(seeds[stale], axis=1)
+            best_v[stale] = seeds[stale, best_j[stale]]
+    placed = np.zeros(n, dtype=bool)
+    for group in groups:
+        placed[group] = True
+    stranded: list[int] = []
+    full = len(groups) == count
+    for u in np.flatnonzero(~placed).tolist():
+        gains = [(sum(score[u, m] for m in g), -k) for k, g in enumerate(groups)
+                 if full and len(g) == size and all(allowed[u, m] for m in g)]
+        if gains:
+            groups[-max(gains)[1]].append(u)
+        else:
+            stranded.append(u)
+    return groups, stranded
+
+
+class _Partition:
+    """People split into groups, with each person's summed value towards every group, under local search."""
+
+    def __init__(self, value: np.ndarray, groups: Sequence[Sequence[int]], size: int) -> None:
+        self.value = value  # pair values, 0 on the diagonal
+        self.size = size
+        n = len(value)
+        self.label = np.empty(n, dtype=np.intp)
+        for a, group in enumerate(groups):
+            self.label[list(group)] = a
+        self.count = len(groups)
+        self.sizes = np.bincount(self.label, minlength=self.count)
+        self.towards = self._towards()
+        self.journal: list[tuple[int, int, int]] = []  # (u, v, -1) for a swap, (u, -1, group left) for a move
+
+    def _towards(self) -> np.ndarray:
+        """Return, for every person and group, the sum of the person's values with the group's members."""
+        onehot = np.zeros((len(self.label), self.count))
+        onehot[np.arange(len(self.label)), self.label] = 1.0
+        return self.value @ onehot
+
+    def total(self) -> float:
+        """Return the summed value of every pair within a group."""
+        return float(self.towards[np.arange(len(self.label)), self.label].sum() / 2)
+
+    def groups(self) -> list[list[int]]:
+        """Return the groups, each its members in order."""
+        members: list[list[int]] = [[] for _ in range(self.count)]
+        for person, group in enumerate(self.label.tolist()):
+            members[group].append(person)
+        return members
+
+    def swap(self, u: int, v: int) -> None:
+        """Put u in v's group and v in u's."""
+        a, b = int(self.label[u]), int(self.label[v])
+        self.towards[:, a] += self.value[:, v] - self.value[:, u]
+        self.towards[:, b] += self.value[:, u] - self.value[:, v]
+        self.label[u], self.label[v] = b, a
+        self.journal.append((u, v, -1))
+
+    def move(self, u: int, b: int) -> None:
+        """Put u in group b."""
+        a = int(self.label[u])
+        self.towards[:, a] -= self.value[:, u]
+        self.towards[:, b] += self.value[:, u]
+        self.label[u] = b
+        self.sizes[a] -= 1
+        self.sizes[b] += 1
+        self.journal.append((u, -1, a))
+
+    def undo(self, mark: int) -> None:
+        """Undo every swap and move since the journal had `mark` entries."""
+        while len(self.journal) > mark:
+            u, v, a = self.journal.pop()
+            if v >= 0:
+                self.swap(u, v)
+            else:
+                self.move(u, a)
+            self.journal.pop()
+
+    def descend(self, dirty: set[int] | None = None) -> None:
+        """Apply improving swaps and moves until none is left.
+
+        Only swaps with someone in a group that changed (`dirty`; every group at first) can have
+        started to gain. Their gains are computed at once, and a batch of the best that touch
+        disjoint groups is applied together (their gains do not depend on each other).
+        """
+        n = len(self.label)
+        everyone = np.arange(n)
+        while True:
+            own = self.towards[everyone, self.label]
+            rows = everyone if dirty is None else np.flatnonzero(np.isin(self.label, sorted(dirty)))
+            # Swapping u and v: each joins the other's group, less their own pair.
+            gain = (self.towards[rows][:, self.label] + self.towards[:, self.label[rows]].T
+                    - own[rows, None] - own[None, :] - 2 * self.value[rows])
+            gain[self.label[rows, None] == self.label[None, :]] = -np.inf
+            moves: list[tuple[float, int, int, int]] = []  # (-gain, kind, person, person or group)
+            cells = np.flatnonzero(gain > _EPS)
+            limit = 4 * self.count  # a batch touches each group once at most: more are never applied
+            if len(cells) > limit:
+                cells = cells[np.argpartition(-gain.reshape(-1)[cells], limit)[:limit]]
+            for cell in cells.tolist():
+                r, v = divmod(cell, n)
+                u = int(rows[r])
+                moves.append((-float(gain[r, v]), 0, min(u, v), max(u, v)))
+            larger = np.flatnonzero(self.sizes[self.label] > self.size)
+            if len(larger):
+                shift = self.towards[larger] - own[larger, None]
+                shift[:, self.sizes != self.size] = -np.inf
+                for r, b in zip(*np.nonzero(shift > _EPS)):
+                    moves.append((-float(shift[r, b]), 1, int(larger[r]), int(b)))
+            if not moves:
+                return
+            moves.sort()
+            dirty = set()
+            for _gain, kind, u, x in moves:
+                a, b = int(self.label[u]), (int(self.label[x]) if kind == 0 else x)
+                if a in dirty or b in dirty:
+                    continue
+                dirty.update((a, b))
+                if kind == 0:
+                    self.swap(u, x)
+                else:
+                    self.move(u, b)
+
+    def kick(self, rng: np.random.Generator, swaps: int) -> set[int]:
+        """Swap a few random people of different groups (the sizes stay); return the groups changed."""
+        changed: set[int] = set()
+        for _ in range(swaps):
+            u, v = (int(x) for x in rng.choice(len(self.label), 2, replace=False))
+            if self.label[u] != self.label[v]:
+                changed.update((int(self.label[u]), int(self.label[v])))
+                self.swap(u, v)
+        return changed
+
+
+def _local_search(value: np.ndarray, groups: Sequence[Sequence[int]], size: int) -> list[list[int]]:
+    """Return the groups after local search from `groups`: descent, then seeded kicks kept when they pay."""
+    state = _Partition(value, groups, size)
+    state.descend()
+    best = state.total()
+    rng = np.random.default_rng(SEED)
+    for _kick in range(KICKS if state.count > 1 else 0):
+        state.journal.clear()
+        state.descend(state.kick(rng, KICK_SWAPS))
+        total = state.total()
+        if total > best + _EPS:
+            best = total
+        else:
+            state.undo(0)
+    return state.groups()
+
+
+def _match_groups(roster: _Roster, size: int, with_greedy: bool) -> MatchResult:
+    """Return the best grouping of the roster into groups of `size` (some one larger), every pair allowed."""
+    n, people = roster.n, roster.people
+    sizes = group_sizes(n, size)
+    assert sizes is not None  # checked before the roster was scored
+    score, allowed = _dense_groups(roster)
+    seed, stranded = _greedy_partition(score, allowed, size)
+    greedy_total = _partition_total(score, seed) if with_greedy and not stranded else None
+    if n <= EXACT_GROUP_LIMIT:
+        found = _exact_partition(score, allowed, size, sizes.count(size + 1))
+        if found is None:
+            raise InputError([Problem(roster.roster_name, 0, 0, f"no split of these {n} people into groups of "
+                                      f"{' + '.join(map(str, sizes))} keeps every constraint",
+                                      hint="relax a constraint under `matching.constraints` in program.yaml, "
+                                      "or choose another `matching.group_size`")])
+        groups = [list(g) for g in found]
+    else:
+        if stranded:  # fill the seed's gaps anyhow: the search repairs what this breaks
+            seed = _fill(seed, stranded, sizes)
+        value = np.where(allowed, score, score - PENALTY)
+        np.fill_diagonal(value, 0.0)
+        groups = _local_search(value, seed, size)
+        broken = sorted({x for g in groups for a, b in itertools.combinations(g, 2) if not allowed[a, b]
+                         for x in (a, b)})
+        if broken:
+            raise _fail([(people[i].line, f"{people[i].id} ({people[i].name}) could not be placed in a group "
+                                          f"of {size} where every pair keeps the constraints") for i in broken],
+                        roster.roster_name,
+                        "relax a constraint under `matching.constraints`, or match these people by hand")
+    built = sorted((roster.scorer.group(g) for g in groups), key=lambda g: g.members[0].id)
+    return MatchResult(tuple(built), _partition_total(score, groups), n * (n - 1) // 2,
+                       int(roster.allowed.sum()) // 2, roster.removed, 0, greedy_total)
+
+
+def _fill(groups: list[list[int]], stranded: list[int], sizes: Sequence[int]) -> list[list[int]]:
+    """Return `groups` with the stranded people added, in order, to reach `sizes` (groups added if need be)."""
+    groups = [list(g) for g in groups] + [[] for _ in range(len(sizes) - len(groups))]
+    groups.sort(key=len, reverse=True)
+    left = list(stranded)
+    for group, target in zip(groups, sorted(sizes, reverse=True)):
+        while len(group) < target and left:
+            group.append(left.pop(0))
+    return groups

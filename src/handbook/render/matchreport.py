@@ -38,16 +38,17 @@ class _Dumper(_SafeDumper):  # type: ignore[misc, valid-type]
 _Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
 
 
+GROUP_NOUNS = {2: "pair", 3: "triad"}  # larger groups are circles
+
+
 def group_ids(groups: Sequence[Group]) -> list[str]:
-    """Return ids for the groups: pair-01, pair-02, ... and triad-01 for a group of three."""
-    ids, pairs, triads = [], 0, 0
+    """Return ids for the groups, numbered per kind: pair-01, triad-01 for three, circle-01 for four to seven."""
+    ids: list[str] = []
+    counts: dict[str, int] = {}
     for group in groups:
-        if len(group.members) == 3:
-            triads += 1
-            ids.append(f"triad-{triads:02d}")
-        else:
-            pairs += 1
-            ids.append(f"pair-{pairs:02d}")
+        noun = GROUP_NOUNS.get(len(group.members), "circle")
+        counts[noun] = counts.get(noun, 0) + 1
+        ids.append(f"{noun}-{counts[noun]:02d}")
     return ids
 
 
@@ -120,5 +121,6 @@ def report_html(program: Program, result: MatchResult, *, roster: str, greedy_to
     return render(env, "match-report.html.j2", None, program=program, info=program.program, result=result,
                   rows=rows, roster=roster, greedy_total=greedy_total, start=start,
                   people=sum(len(g.members) for g in result.groups),
-                  has_triad=any(len(g.members) == 3 for g in result.groups),
+                  # "(one triad)": the odd one out of pairs; with triads or circles every group is one.
+                  has_triad=program.matching.group_size == 2 and any(len(g.members) == 3 for g in result.groups),
                   lowest_id=ids[result.groups.index(result.lowest)])
