@@ -68,9 +68,11 @@ def _size_problem(program: Program, gid: str, count: int) -> tuple[str, str]:
     if size == 2 and count == 3:
         return (f"group {gid!r} has three members, but the program allows pairs only",
                 "set `matching.allow_triad: true` in program.yaml, or split the group")
+    allowed = sorted(_group_sizes(program))
+    sizes = f"{size} members" + (f", or {allowed[-1]} where the cohort does not divide evenly" if len(allowed) > 1
+                                 else "")
     return (f"group {gid!r} has {count} members, but `matching.group_size` is {size}",
-            f"groups have {size} members, or {size + 1} where the cohort does not divide evenly; "
-            f"move members between groups, or change `matching.group_size` in program.yaml")
+            f"groups have {sizes}; move members between groups, or change `matching.group_size` in program.yaml")
 
 
 class Cohort(Model):
