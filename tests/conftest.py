@@ -228,6 +228,8 @@ SLOW_TESTS = frozenset({
     "test_print_leaks.py::test_a_content_page_attaches_no_project_file_to_the_handbook",  # a build of its own
     "test_print_leaks.py::test_no_pdf_links_to_a_file_on_the_build_machine",  # the same build
     "test_serve.py::test_a_content_page_change_rebuilds",  # as a change of program.yaml does
+    "test_as_written.py::test_pdfs_print_the_organization_and_program_name_as_written",  # reads every PDF's text
+    "test_match_scale.py::test_300_people_in_triads_or_circles_of_4_within_10_seconds",  # test_matching covers k >= 3
     "test_engines.py::test_handbook_build_with_the_zensical_engine_writes_the_whole_build",  # a full build
     "test_site_settings.py::test_a_page_does_not_grow_with_the_number_of_pages",  # sites of 60 and 240 pages
     "test_site_settings.py::test_extensions_installed_in_a_virtual_environment_inside_the_project_are_accepted",
