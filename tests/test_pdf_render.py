@@ -221,7 +221,7 @@ def test_a_template_error_names_the_template_file_and_line(project: Path) -> Non
     build_file_tree(project, {"templates/print/agreement/goals.html.j2": "<h2>Goals</h2>\n{{ agreement.goal_list }}\n"})
     loaded = load(project)
     with pytest.raises(TemplateError) as caught:
-        render_print(loaded, loaded.cohort, None)
+        render_print(loaded, loaded.cohort, None, edition(loaded))
     problem = caught.value.problems[0]
     assert (problem.file, problem.line) == ("templates/print/agreement/goals.html.j2", 2)
     assert "goal_list" in problem.message
@@ -231,7 +231,7 @@ def test_a_print_template_syntax_error_is_located(project: Path) -> None:
     build_file_tree(project, {"templates/print/forms/closure-reflection.html.j2": "<h1>{{ title }</h1>\n"})
     loaded = load(project)
     with pytest.raises(TemplateError) as caught:
-        render_print(loaded, loaded.cohort, None)
+        render_print(loaded, loaded.cohort, None, edition(loaded))
     problem = caught.value.problems[0]
     assert problem.file == "templates/print/forms/closure-reflection.html.j2" and problem.line == 1
     assert re.search(r"template syntax", problem.message)

@@ -17,6 +17,7 @@ import posixpath
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional, Sequence, Union
 
+from handbook.layout import DOWNLOADS_DIR
 from handbook.load.project import ContentAsset, ContentPage
 from handbook.model import Program
 
@@ -86,7 +87,7 @@ SKELETON: tuple[Union[Fixed, Each, Content], ...] = (
 # Static files the site ships from the package's assets/ folder, by their path on the site.
 SITE_ASSETS = ("assets/handbook.css", "assets/iframe-worker.js")
 # Site folders that are not sections: the static assets, and the PDFs offered for download.
-SITE_FOLDERS = ("assets", "downloads")
+SITE_FOLDERS = ("assets", DOWNLOADS_DIR)
 
 
 # --- the pages of one program ----------------------------------------------------------------

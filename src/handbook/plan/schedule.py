@@ -111,7 +111,3 @@ def review_schedule(program: Program) -> Schedule:
     points.append(Milestone(PLANNED_END, END, round(months * 52 / 12), PLANNED_END_TITLE, PLANNED_END_DETAIL))
     return Schedule(tuple(sorted(points, key=lambda p: (p.week, _ORDER[p.kind]))), middle, months)
 
-
-def midpoint_check_in(program: Program) -> CheckIn:
-    """Return the check-in closest to the middle of the relationship (where goals are reviewed)."""
-    return review_schedule(program).midpoint

@@ -550,18 +550,15 @@ def forms_batch(program: Program, templates: Path | None, created: Optional[str]
 # --- everything ---------------------------------------------------------------------------
 
 
-def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str],
-                 edition: Optional["Edition"] = None) -> PrintSet:
+def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str], edition: "Edition") -> PrintSet:
     """Return every PDF of a build as print HTML: handbook, forms, blank and per-group agreements.
 
-    `edition` holds the facts of the build (computed here when not given).
+    `edition` holds the facts computed once per build (pages, downloads, fingerprint).
     """
     from handbook.render.book import handbook_batch
-    from handbook.render.edition import edition as edition_of
 
     program = loaded.program
     templates = loaded.layout.templates
-    edition = edition or edition_of(loaded)
     fingerprint = edition.fingerprint
     return PrintSet((handbook_batch(loaded, edition, created),
                      forms_batch(program, templates, created),

@@ -86,11 +86,8 @@ class Renderer:
 
     def write(self, document: Any, pages: list[Any], meta: Optional[Meta] = None, *, archival: bool = True) -> bytes:
         """Return `pages` of `document` as PDF bytes, with `meta` as metadata."""
-        metadata = None if meta is None else weasy.Metadata(
-            title=meta.title, author=meta.author, description=meta.subject, keywords=tuple(meta.keywords),
-            generator=f"handbook {__version__}", created=meta.created, language=meta.language)
         with self.collect(self.kind.source):
-            return weasy.write(document, pages, metadata, variant=PDF_VARIANT if archival else None,
+            return weasy.write(document, pages, meta, generator=f"handbook {__version__}", variant=PDF_VARIANT if archival else None,
                                forms=self.forms, tags=self.tagged)
 
 

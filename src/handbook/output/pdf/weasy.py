@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from handbook.errors import EngineError
+from handbook.render.printing import Meta
 
 LOGGER = "weasyprint"  # the logger WeasyPrint reports warnings and errors to
 
@@ -76,21 +77,8 @@ def lay_out(html: str, *, base_url: str, fetcher: Any, stylesheets: Sequence[Any
         stylesheets=list(stylesheets), font_config=fonts, pdf_forms=forms, pdf_variant=variant, pdf_tags=tags)
 
 
-@dataclass(frozen=True)
-class Metadata:
-    """What a PDF says about itself (document info and XMP)."""
-
-    title: str
-    author: str
-    description: str
-    keywords: tuple[str, ...]
-    generator: str
-    created: Optional[str]  # W3C date-time; also the modification date
-    language: str
-
-
-def write(document: Any, pages: Sequence[Any], metadata: Optional[Metadata] = None, *, variant: Optional[str],
-          forms: bool, tags: bool) -> bytes:
+def write(document: Any, pages: Sequence[Any], meta: Optional[Meta] = None, *, generator: str,
+          variant: Optional[str], forms: bool, tags: bool) -> bytes:
     """Return `pages` of the laid-out `document` as a PDF of their own, written by WeasyPrint.
 
     Each file keeps what WeasyPrint writes: form fields, PDF/A metadata, tags, bookmarks. With
@@ -99,11 +87,10 @@ def write(document: Any, pages: Sequence[Any], metadata: Optional[Metadata] = No
     from weasyprint.document import DocumentMetadata
 
     copy = document.copy(list(pages))
-    if metadata is not None:
+    if meta is not None:  # the creation date is also the modification date
         copy.metadata = DocumentMetadata(
-            title=metadata.title, authors=[metadata.author], description=metadata.description,
-            keywords=list(metadata.keywords), generator=metadata.generator, created=metadata.created,
-            modified=metadata.created, lang=metadata.language)
+            title=meta.title, authors=[meta.author], description=meta.subject, keywords=list(meta.keywords),
+            generator=generator, created=meta.created, modified=meta.created, lang=meta.language)
     return copy.write_pdf(pdf_variant=variant, pdf_forms=forms, pdf_tags=tags,
                           finisher=_finish_forms if forms else None)
 
