@@ -8,7 +8,7 @@ from pathlib import Path
 import handbook
 
 PACKAGE = Path(handbook.__file__).parent
-ROOMS = ("errors", "model", "layout", "load", "plan", "render", "output", "commands")
+ROOMS = ("errors", "model", "layout", "i18n", "load", "plan", "render", "output", "commands")
 ADAPTER_LIBRARIES = {"mkdocs": "output", "weasyprint": "output", "pydyf": "output", "click": "commands"}
 
 

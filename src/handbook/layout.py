@@ -19,6 +19,7 @@ from typing import Optional
 PROGRAM_FILE = "program.yaml"
 CONTENT_DIR = "content"  # hand-written pages and their files
 TEMPLATES_DIR = "templates"  # overrides of the package's templates
+LOCALE_DIR = "locale"  # overrides of the generator's words: locale/<language>.po
 MKDOCS_FILE = "mkdocs.yml"  # site settings
 COHORT_FILE = "cohort.yaml"  # what `handbook match` writes unless told otherwise; program.yaml names the one used
 # The generator's own files: lock, state, PDF cache, staging records, the preview; owner only
@@ -95,6 +96,14 @@ class Layout:
         return self.root / TEMPLATES_DIR
 
     @property
+    def locale(self) -> Path:
+        return self.root / LOCALE_DIR
+
+    def messages_file(self, language: str) -> Path:
+        """Return the project's own words for `language` (it may not exist): locale/de.po."""
+        return self.locale / f"{language}.po"
+
+    @property
     def mkdocs(self) -> Path:
         return self.root / MKDOCS_FILE
 
@@ -109,7 +118,7 @@ class Layout:
         return self.root / name.decode("utf-8", "replace") if name else None
 
     def build_inputs(self) -> list[Path]:
-        """Return every file a build reads: program.yaml, mkdocs.yml, the cohort file, content/ and templates/.
+        """Return every file a build reads: program.yaml, mkdocs.yml, the cohort file, content/, templates/, locale/.
 
         program.yaml and mkdocs.yml are listed even when absent (creating them changes the build).
         In content/ and templates/, hidden files are left out and links are followed as the build
@@ -120,7 +129,7 @@ class Layout:
         cohort = self.cohort()
         if cohort is not None:
             files.append(cohort)
-        for folder in (self.content, self.templates):
+        for folder in (self.content, self.templates, self.locale):
             files += self._files_under(folder)
         return sorted(set(files))
 

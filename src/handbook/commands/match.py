@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from handbook import i18n
 from handbook.errors import InputError, Problem
 from handbook.layout import Layout
 from handbook.load.cohort import validate_cohort
+from handbook.load.locale import words
 from handbook.load.project import load_program
 from handbook.load.roster import read_roster
 from handbook.load.yamlsource import load_yaml
@@ -89,6 +91,7 @@ def run_match(root: Path, roster: Path, out: Path, *, start: dt.date | None = No
     cohort_name = name or f"{program.program.name} {start.isoformat()}"
     _write(out, cohort_yaml(result, people, start=start, name=cohort_name, roster=Path(roster_name).name))
     report = layout.outputs.match_report
-    _write(report, report_html(program, result, roster=Path(roster_name).name, greedy_total=greedy_total,
-                               start=start))
+    with i18n.using(words(layout, program)):
+        html = report_html(program, result, roster=Path(roster_name).name, greedy_total=greedy_total, start=start)
+    _write(report, html)
     return MatchRun(result, out, report, greedy_total, time.perf_counter() - began)

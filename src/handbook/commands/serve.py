@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlparse
 
-from handbook.commands.stage import LoadedProject, load, render
+from handbook.commands.stage import LoadedProject, load, render, render_pages
 from handbook.errors import HandbookError, InputError
 from handbook.layout import Layout
 from handbook.output.site import build_site
 from handbook.output.workspace import private_dir, publish
-from handbook.render.site import SiteTree, render_site
+from handbook.render.site import SiteTree
 
 RELOAD_PATH = "/__handbook/reload.js"
 WAIT_PATH = "/__handbook/wait"
@@ -236,7 +236,7 @@ class Preview:
         started = time.perf_counter()
         try:
             loaded = load(self.root)
-            tree = render_site(loaded)
+            tree = render_pages(loaded)
             write_preview(loaded, tree, self.site_dir)
             self.state.publish()
             self.say(f"rebuilt {len(tree.pages)} pages in {time.perf_counter() - started:.2f} s")

@@ -19,14 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from handbook import i18n
 from handbook.errors import InputError, Problem
 from handbook.layout import PROGRAM_FILE, Layout
-from handbook.load.cohort import Cohort, load_cohort
+from handbook.load.cohort import Cohort, read_cohort
 from handbook.load.links import markdown_problems
+from handbook.load.locale import locale_problems, words
 from handbook.load.project import Loaded, load_content, read_program, template_problems
 from handbook.load.sitesettings import read_settings
 from handbook.load.validate import validate_program
 from handbook.load.yamlsource import load_yaml
+from handbook.plan.constraints import constraint_problems
 from handbook.plan.pages import reserved_names, site_paths
 from handbook.render.calendars import render_calendars
 from handbook.render.edition import edition
@@ -74,12 +77,16 @@ def load(root: Path) -> LoadedProject:
     problems += template_problems(layout, cohort_name)
     problems += markdown_problems(source, program, pages, assets, site_paths=site_paths, check_links=content_read)
     problems += _settings_problems(layout)
+    problems += locale_problems(layout, program)
     cohort = None
     if reference is not None:
         try:
-            cohort = load_cohort(layout.root, reference[0], program, reference[1])
+            cohort, cohort_source = read_cohort(layout.root, reference[0], program, reference[1])
         except InputError as exc:
             problems += exc.problems
+        else:
+            if program is not None:  # groups that break the matching's hard constraints, as `match` never forms
+                problems += constraint_problems(cohort, program, cohort_source)
     date, date_problems = _source_date()
     if problems or date_problems or program is None:
         raise InputError(problems + date_problems)
@@ -91,9 +98,16 @@ def render(loaded: LoadedProject, site: Optional[SiteTree] = None) -> Rendered:
 
     `site` is the site's pages when they were rendered already (the preview shows them first).
     """
-    site = site if site is not None else render_site(loaded, edition(loaded))
-    return Rendered(site, render_print(loaded, loaded.cohort, loaded.source_date, site.edition),
-                    render_calendars(loaded.program, loaded.cohort))
+    with i18n.using(words(loaded.layout, loaded.program)):  # the generator writes in the program's language
+        site = site if site is not None else render_site(loaded, edition(loaded))
+        return Rendered(site, render_print(loaded, loaded.cohort, loaded.source_date, site.edition),
+                        render_calendars(loaded.program, loaded.cohort))
+
+
+def render_pages(loaded: LoadedProject) -> SiteTree:
+    """Render only the site's pages (the preview shows them before the rest is rendered)."""
+    with i18n.using(words(loaded.layout, loaded.program)):
+        return render_site(loaded, edition(loaded))
 
 
 def check(root: Path) -> LoadedProject:

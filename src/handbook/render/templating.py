@@ -11,6 +11,7 @@ from typing import Any, Callable
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from handbook import i18n
 from handbook.errors import Problem, TemplateError
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -66,8 +67,10 @@ def environment(kind: str, project_templates: Path | None) -> jinja2.Environment
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
     env.filters.update(FILTERS)
+    i18n.install(env)  # `_()`, `{% trans %}` and the date/number filters in the current language
     env.tests["contains"] = lambda sequence, item: item in sequence
     return env
 
