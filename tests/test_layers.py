@@ -70,7 +70,7 @@ def test_adapter_libraries_are_imported_only_by_their_room() -> None:
 
 
 def test_every_room_says_what_it_holds_and_may_import() -> None:
-    for room in ROOMS[3:]:
+    for room in ROOMS[4:]:  # errors, model, layout and i18n are single modules
         doc = ast.get_docstring(ast.parse((PACKAGE / room / "__init__.py").read_text()))
         assert doc and "May import" in doc, room
 

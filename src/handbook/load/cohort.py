@@ -189,12 +189,18 @@ def cohort_file(root: Path, name: str, where: Problem) -> Path:
     return path
 
 
-def load_cohort(root: Path, name: str, program: Program | None, where: Problem) -> Cohort:
+def read_cohort(root: Path, name: str, program: Program | None, where: Problem) -> tuple[Cohort, Source]:
     """Read and validate the cohort file `name` of the project at `root`; raise InputError with every problem.
 
-    `where` locates the `cohort:` key in program.yaml, for problems with the file itself.
-    `program` is None when program.yaml is invalid: the cohort is then checked on its own.
+    Return the cohort and the file as read, whose positions locate later problems (the matching's
+    hard constraints). `where` locates the `cohort:` key in program.yaml, for problems with the file
+    itself. `program` is None when program.yaml is invalid: the cohort is then checked on its own.
     """
     path = cohort_file(root, name, where)
     source = load_yaml(path.read_bytes(), Path(name).as_posix())
-    return validate_cohort(source, program)
+    return validate_cohort(source, program), source
+
+
+def load_cohort(root: Path, name: str, program: Program | None, where: Problem) -> Cohort:
+    """Read and validate the cohort file `name` of the project at `root`, as `read_cohort` does."""
+    return read_cohort(root, name, program, where)[0]

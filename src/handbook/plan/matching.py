@@ -102,6 +102,7 @@ class MatchResult:
         return min(self.groups, key=lambda g: (g.score, g.members[0].id))
 
 
+ZONE_HINT = "write a zone such as Europe/Berlin, or an offset such as +01:00"  # what utc_offset reads
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.I)
 
 
@@ -266,8 +267,17 @@ class Scorer:
         return Group(people, float(np.mean(score)), breakdown)
 
 
-def _manager_keys(person: Person) -> set[str]:
-    return {k.strip().lower() for k in (person.id, person.name, person.email) if k.strip()}
+def match_key(text: str) -> str:
+    """Return how the hard constraints compare a manager, a department or a name: trimmed, lower-cased.
+
+    A blank key ("") never equals another: missing data breaks no constraint.
+    """
+    return text.strip().lower()
+
+
+def manager_keys(person: Person) -> set[str]:
+    """Return the keys by which someone's `manager` can name this person: their id, name and email."""
+    return {match_key(k) for k in (person.id, person.name, person.email) if k.strip()}
 
 
 class _PairSet:
@@ -298,7 +308,11 @@ def _equal(codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 class Rules:
-    """The hard constraints of a policy over a roster, checked a block of pairs at a time."""
+    """The hard constraints of a policy over a roster, checked a block of pairs at a time.
+
+    plan/constraints.py reads the same rules pair by pair for a hand-written cohort (`handbook
+    check`); tests/test_cohort_constraints.py holds the two to the same answer.
+    """
 
     def __init__(self, people: Sequence[Person], policy: Matching, when: dt.date,
                  previous: Iterable[frozenset[str]] = (), roster_name: str = "roster.csv") -> None:
@@ -307,23 +321,23 @@ class Rules:
         self.names: list[str] = []
         if rules.different_manager:
             self.names.append("manager")
-            managers = [p.manager.strip().lower() for p in people]
+            managers = [match_key(p.manager) for p in people]
             self.manager = _blank_codes(managers)
             holders: dict[str, list[int]] = {}
             for j, person in enumerate(people):
-                for key in _manager_keys(person):
+                for key in manager_keys(person):
                     holders.setdefault(key, []).append(j)
             # A reporting line: one person's manager is the other person (by id, name or email).
             self.line = _PairSet(n, ((i, j) for i, m in enumerate(managers) if m for j in holders.get(m, ())))
         if rules.different_department:
             self.names.append("department")
-            self.department = _blank_codes([p.department.strip().lower() for p in people])
+            self.department = _blank_codes([match_key(p.department) for p in people])
         if rules.max_timezone_gap_hours is not None:
             self.names.append("timezone")
             zones, names = _codes([p.timezone for p in people])
             offsets = [utc_offset(zone, when) for zone in names]
             problems = [Problem(roster_name, p.line, 0, f"unknown time zone {p.timezone!r} for {p.id!r}",
-                                hint="write a zone such as Europe/Berlin, or an offset such as +01:00")
+                                hint=ZONE_HINT)
                         for p, code in zip(people, zones.tolist()) if offsets[code] is None]
             if problems:
                 raise InputError(problems)
