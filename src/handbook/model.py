@@ -18,6 +18,9 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -76,7 +79,9 @@ class Contact(Model):
     """A person participants can reach about the program."""
 
     name: Text = Field(description="Full name of the contact person.")
-    role: Text = Field("Program coordinator", description="What this person does for the program.")
+    role: Optional[Text] = Field(
+        None, description="What this person does for the program; `Program coordinator` in the program's language if left out."
+    )
     email: Email = Field(description="Email address participants write to.")
     phone: Optional[Text] = Field(None, description="Phone number, if participants may call.")
     office_hours: Optional[Text] = Field(None, description="When the contact is usually reachable.")
@@ -99,7 +104,9 @@ class ProgramInfo(Model):
     timezone: TimeZone = Field("UTC", description="Time zone of the program's meetings, e.g. `Europe/Berlin`.")
     coordinator: Contact = Field(description="The program coordinator participants contact.")
     duration_months: int = Field(
-        6, ge=1, le=60, description="How long a mentoring relationship runs, in months."
+        6, ge=1, le=60, description="How long a mentoring relationship runs, in months. It ends with a closing "
+        "session on the session day nearest to this many calendar months after the first session; the agreements "
+        "and calendars print that date."
     )
 
 
@@ -172,18 +179,58 @@ class Goal(Model):
 # --- guidelines --------------------------------------------------------------------------
 
 
-class Meetings(Model):
-    """How often pairs meet and for how long."""
+WEEKS_OF_THE_MONTH = ("first", "second", "third", "fourth", "last")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+START_WEEKDAY = "start-weekday"  # monthly, on the weekday and week of the month of the group's start
+MONTHLY_DAYS = tuple(f"{week}-{day}" for week in WEEKS_OF_THE_MONTH for day in WEEKDAYS) + (START_WEEKDAY,)
 
-    every_weeks: int = Field(ge=1, le=12, description="Pairs meet every this many weeks, e.g. `2` for fortnightly.")
+
+def _monthly_day(value: object) -> object:
+    """Refuse an unknown day of the month here, with the choices, rather than as a 36-way literal error."""
+    if value not in MONTHLY_DAYS:
+        raise PydanticCustomError("monthly_day", "expected a week of the month and a weekday")
+    return value
+
+
+MonthlyDay = Annotated[Literal[MONTHLY_DAYS], BeforeValidator(_monthly_day)]  # type: ignore[valid-type]
+
+
+class Meetings(Model):
+    """How often groups meet and for how long: every few weeks (`every_weeks`) or monthly (`monthly`)."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["every_weeks"]}, {"required": ["monthly"]}]})
+
+    every_weeks: Optional[int] = Field(
+        None, ge=1, le=12, description="Groups meet every this many weeks, e.g. `1` for weekly, `2` for fortnightly. "
+        "Write this or `monthly`."
+    )
+    monthly: Optional[MonthlyDay] = Field(
+        None, description="Groups meet once a month on this day: the week of the month (`first`, `second`, `third`, "
+        "`fourth` or `last`) and the weekday, e.g. `first-tuesday` or `last-friday`; or `start-weekday`: the weekday "
+        "and week of the month of the group's start (a group starting on the second Tuesday meets every second "
+        "Tuesday). The first session is the first such day on or after the group's start. Write this or `every_weeks`."
+    )
     length_minutes: int = Field(ge=15, le=480, description="Length of a session in minutes.")
-    minimum_sessions: int = Field(1, ge=1, le=200, description="Fewest sessions a pair holds over the relationship.")
+    minimum_sessions: int = Field(1, ge=1, le=200, description="Fewest sessions a group holds over the relationship.")
     scheduling: Text = Field(description="Who schedules the sessions and how, e.g. `partners take turns`.")
     in_work_time: bool = Field(True, description="Whether sessions happen in paid working time.")
     start_time: Clock = Field(
-        dt.time(10, 0), description="Suggested start time of sessions (HH:MM) in the pairs' calendars; pairs move it."
+        dt.time(10, 0), description="Suggested start time of sessions (HH:MM) in the groups' calendars; groups move it."
     )
     notes: tuple[Text, ...] = Field((), description="Further arrangements about meetings, one item each.")
+
+    @field_validator("monthly")
+    @classmethod
+    def _not_both(cls, value: Optional[str], info: ValidationInfo) -> Optional[str]:
+        if value is not None and info.data.get("every_weeks") is not None:
+            raise PydanticCustomError("rhythm_both", "sessions are either every few weeks or monthly, not both")
+        return value
+
+    @model_validator(mode="after")
+    def _one_rhythm(self) -> "Meetings":
+        if self.every_weeks is None and self.monthly is None:
+            raise PydanticCustomError("rhythm_missing", "how often groups meet is missing")
+        return self
 
 
 class Channel(Model):
@@ -255,6 +302,42 @@ class Confidentiality(Model):
 # --- training ----------------------------------------------------------------------------
 
 
+class Session(Model):
+    """One date on which a training module is held: when, for how long, and where."""
+
+    date: dt.date = Field(description="Date of the session (YYYY-MM-DD).")
+    start: Clock = Field(description="Start time (HH:MM), in the program's time zone.")
+    end: Optional[Clock] = Field(None, description="End time (HH:MM); or give `length_minutes`, not both.")
+    length_minutes: Optional[int] = Field(
+        None, ge=5, le=720, description="Length of the session in minutes, when no `end` is given."
+    )
+    place: Optional[Text] = Field(None, description="Where it takes place, e.g. `Room 2, Building A` or `Online`.")
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, value: Optional[dt.time], info: ValidationInfo) -> Optional[dt.time]:
+        start = info.data.get("start")
+        if value is not None and start is not None and value <= start:
+            raise PydanticCustomError("end_before_start", "the end is not after the start ({start})",
+                                      {"start": start.strftime("%H:%M")})
+        return value
+
+    @field_validator("length_minutes")
+    @classmethod
+    def _end_or_length(cls, value: Optional[int], info: ValidationInfo) -> Optional[int]:
+        if value is not None and info.data.get("end") is not None:
+            raise PydanticCustomError("end_and_length", "give either `end` or `length_minutes`, not both")
+        return value
+
+    @property
+    def finish(self) -> Optional[dt.time]:
+        """Return the end time: `end`, or `start` plus `length_minutes`; None when neither is given."""
+        if self.end is not None or self.length_minutes is None:
+            return self.end
+        moment = dt.datetime.combine(self.date, self.start) + dt.timedelta(minutes=self.length_minutes)
+        return moment.time() if moment.date() == self.date else None
+
+
 class Module(Model):
     """A training module of the curriculum."""
 
@@ -272,8 +355,46 @@ class Module(Model):
     activities: tuple[Text, ...] = Field(min_length=1, description="What happens in the module, in order.")
     materials: tuple[Text, ...] = Field((), description="Handouts, readings and tools used.")
     addresses: tuple[Slug, ...] = Field((), description="Ids of the challenges this module prepares for.")
-    date: Optional[dt.date] = Field(None, description="Date of the session (YYYY-MM-DD), for the program calendar.")
-    start_time: Optional[Clock] = Field(None, description="Start time of the session (HH:MM); all day if left out.")
+    date: Optional[dt.date] = Field(
+        None, description="Date of a module held once (YYYY-MM-DD), for the site and the program calendar; "
+        "`sessions` says more. With `sessions`, leave it out: it reads as the first session's date."
+    )
+    start_time: Optional[Clock] = Field(
+        None, description="Start time (HH:MM) of a module held once; all day if left out. With `sessions`, leave it "
+        "out: it reads as the first session's start."
+    )
+    sessions: tuple[Session, ...] = Field(
+        (), description="When and where the module is held, one item per session (a module held twice, or in "
+        "parts, has several), in the program's time zone. Shown on the training pages of the site."
+    )
+
+    @field_validator("sessions")
+    @classmethod
+    def _sessions_or_date(cls, value: tuple[Session, ...], info: ValidationInfo) -> tuple[Session, ...]:
+        if value and (info.data.get("date") is not None or info.data.get("start_time") is not None):
+            raise PydanticCustomError("sessions_and_date",
+                                      "give the module's dates either as `sessions` or as `date` and `start_time`, "
+                                      "not both")
+        return value
+
+    @model_validator(mode="after")
+    def _first_session(self) -> "Module":
+        # The program calendar reads `date` and `start_time`: with sessions, they are the first one's.
+        if self.sessions:
+            first = min(self.sessions, key=lambda s: (s.date, s.start))
+            object.__setattr__(self, "date", first.date)
+            object.__setattr__(self, "start_time", first.start)
+        return self
+
+    @property
+    def schedule(self) -> tuple[Session, ...]:
+        """Return the module's sessions in date order; a module held once by `date` gives one (its start may be None)."""
+        if self.sessions:
+            return tuple(sorted(self.sessions, key=lambda s: (s.date, s.start)))
+        if self.date is None:
+            return ()
+        return (Session.model_construct(date=self.date, start=self.start_time, end=None, length_minutes=None,
+                                        place=None),)
 
 
 class Training(Model):

@@ -159,6 +159,19 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str, b
         return f"expected a time, got {describe(value)}", 'write it in quotes as HH:MM, e.g. "14:00"', False
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"expected a date, got {describe(value)}", "write it as YYYY-MM-DD, e.g. 2026-09-01", False
+    if kind == "monthly_day":
+        from handbook.model import MONTHLY_DAYS
+
+        suggestion = did_you_mean(value, list(MONTHLY_DAYS)) if isinstance(value, str) else ""
+        return (f"expected a week of the month and a weekday, got {describe(value)}{suggestion}",
+                "write first, second, third, fourth or last, a hyphen and the weekday in English, e.g. "
+                "`first-tuesday` or `last-friday`; or `start-weekday` for the weekday the group starts on", False)
+    if kind == "rhythm_both":
+        return ("sessions are either every few weeks or monthly, not both",
+                "keep `every_weeks:` or `monthly:` and remove the other", True)
+    if kind == "rhythm_missing":
+        return ("how often groups meet is missing",
+                "add `every_weeks: 2` (every two weeks) or `monthly: first-tuesday` (once a month) under it", True)
     if kind in {"literal_error", "enum"}:
         expected = ctx.get("expected", "")
         choices = re.findall(r"'([^']*)'", expected) or [expected]

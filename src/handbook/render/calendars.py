@@ -1,5 +1,11 @@
 """Calendars, pure: one .ics per group (sessions, check-ins, closing) and one for the program.
 
+A group's sessions are ONE recurring event (RRULE: weekly with an interval, or monthly on a day
+such as the first Tuesday) from its first session until the day before its closing session, at
+the suggested start time and length, in the program's time zone; every date comes from
+`handbook.plan.schedule`, which the agreements read too. Every word is the current language's
+(catalog messages; the coordinator's text as written).
+
 Stable UIDs (program, group and event ids, never a counter or a clock) make a re-import update
 the events instead of duplicating them. DTSTAMP comes from SOURCE_DATE_EPOCH, so output repeats.
 """
@@ -7,15 +13,32 @@ the events instead of duplicating them. DTSTAMP comes from SOURCE_DATE_EPOCH, so
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handbook import i18n
 from handbook.errors import InputError, Problem
+from handbook.i18n import N_, _, ngettext
 from handbook.load.cohort import Cohort, Group
 from handbook.load.validate import slugify
-from handbook.model import Program
-from handbook.plan.schedule import CHECK_IN, END, add_months, review_schedule
+from handbook.model import Module, Program
+from handbook.plan.schedule import (
+    CHECK_IN,
+    END,
+    first_session,
+    meeting_rhythm,
+    monthly_day,
+    planned_end,
+    review_schedule,
+    sessions,
+)
+
+# How a training module is delivered (model.Module.format), as a calendar reads it.
+MODULE_FORMATS = {
+    "workshop": N_("Workshop"), "e-learning": N_("E-learning"), "webinar": N_("Webinar"),
+    "peer-practice": N_("Peer practice"), "reading": N_("Reading"), "coaching": N_("Coaching"),
+}
+_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def _stamp(program: Program) -> dt.datetime:
@@ -35,11 +58,23 @@ def program_zone(program: Program) -> ZoneInfo:
                                   "program.timezone", "use a zone name such as Europe/Berlin or UTC")]) from None
 
 
-def session_count(program: Program) -> int:
-    """Return how many sessions fit the relationship at the program's cadence (at least the minimum)."""
+def session_count(program: Program, start: dt.date | None = None) -> int:
+    """Return how many regular sessions a group starting on `start` holds before its closing session.
+
+    Without `start`, a group starting on the program's effective date.
+    """
+    return len(sessions(program, start or program.program.effective_date))
+
+
+def recurrence(program: Program, start: dt.date, until: dt.datetime) -> object:
+    """Return the RRULE of a group's sessions: weekly every N weeks, or monthly on a day such as 1TU."""
+    from icalendar import vRecur
+
     meetings = program.guidelines.meetings
-    weeks = program.program.duration_months * 52 / 12
-    return max(meetings.minimum_sessions, math.floor(weeks / meetings.every_weeks))
+    if meetings.monthly is None:
+        return vRecur({"freq": "weekly", "interval": meetings.every_weeks, "until": until})
+    week, weekday = monthly_day(meetings, start)
+    return vRecur({"freq": "monthly", "byday": f"{week}{_BYDAY[weekday]}", "until": until})
 
 
 class _Builder:
@@ -59,7 +94,7 @@ class _Builder:
         self.calendar.add("x-wr-timezone", program.program.timezone)
 
     def event(self, uid: str, summary: str, start: dt.date | dt.datetime, *, minutes: int | None = None,
-              description: str = "", rrule: dict[str, object] | None = None,
+              description: str = "", rrule: object | None = None, location: str | None = None,
               attendees: tuple[tuple[str, str], ...] = ()) -> None:
         from icalendar import Event, vCalAddress
 
@@ -75,6 +110,8 @@ class _Builder:
             event.add("dtend", start + dt.timedelta(days=1))
         if description:
             event.add("description", description)
+        if location:
+            event.add("location", location)
         if rrule:
             event.add("rrule", rrule)
         for name, email in attendees:
@@ -94,52 +131,88 @@ class _Builder:
 
 def group_calendar(program: Program, cohort: Cohort, group: Group) -> bytes:
     """Return the calendar of one group: the session series, check-ins, reviews and the closing meeting."""
+    words = i18n.current()
     meetings = program.guidelines.meetings
     members = cohort.members(group)
-    names = " & ".join(m.name for m in members)
+    names = words.list(m.name for m in members)
     build = _Builder(program, f"{program.program.name}: {names}")
     attendees = tuple((m.name, m.email) for m in members)
-    count = session_count(program)
-    build.event(f"{group.id}-sessions", f"Peer mentoring session ({names})", build.at(group.start, meetings.start_time),
-                minutes=meetings.length_minutes, rrule={"freq": "weekly", "interval": meetings.every_weeks,
-                                                         "count": count},
-                description=f"{count} sessions, every {meetings.every_weeks} weeks, {meetings.length_minutes} "
-                            f"minutes. Scheduling: {meetings.scheduling}", attendees=attendees)
+    first = first_session(meetings, group.start)
+    end = planned_end(program, group.start)
+    count = len(sessions(program, group.start))
+    # The series stops before the closing session's day, which is an event of its own.
+    until = build.at(end - dt.timedelta(days=1), dt.time(23, 59, 59)).astimezone(dt.timezone.utc)
+    length = words.minutes(meetings.length_minutes)
+    summary = ngettext("%(num)s session, %(rhythm)s, %(length)s each, until the closing session on %(end)s.",
+                       "%(num)s sessions, %(rhythm)s, %(length)s each, until the closing session on %(end)s.",
+                       count, rhythm=meeting_rhythm(meetings, group.start), length=length, end=words.date(end))
+    build.event(f"{group.id}-sessions", _("Mentoring session (%(names)s)", names=names),
+                build.at(first, meetings.start_time), minutes=meetings.length_minutes,
+                rrule=recurrence(program, group.start, until), attendees=attendees,
+                description=summary + "\n\n" + _("Scheduling: %(scheduling)s", scheduling=meetings.scheduling))
     checks = {check.id: check for check in program.monitoring.check_ins}
     # UIDs name the check-in by its id, so retitling one in program.yaml updates its event.
     for point, day in review_schedule(program).dated(group.start):
         if point.kind == CHECK_IN:
-            questions = "\n".join(f"- {q}" for q in checks[point.id].questions)
+            questions = "\n".join([_("The coordinator asks:")] + [f"- {q}" for q in checks[point.id].questions])
             build.event(f"{group.id}-{point.id}", f"{point.title} ({names})", day,
-                        description=f"{point.detail}\n\nThe coordinator asks:\n{questions}")
+                        description=f"{point.detail}\n\n{questions}")
         elif point.kind == END:
-            build.event(f"{group.id}-closing", f"Closing session ({names})", build.at(day, meetings.start_time),
-                        minutes=meetings.length_minutes, description=point.detail, attendees=attendees)
+            build.event(f"{group.id}-closing", _("Closing session (%(names)s)", names=names),
+                        build.at(day, meetings.start_time), minutes=meetings.length_minutes,
+                        description=point.detail, attendees=attendees)
     return build.to_bytes()
 
 
-def program_calendar(program: Program) -> bytes:
+def _module_events(build: _Builder, module: Module) -> None:
+    """Add a training module's sessions: the first keeps the UID `training-<id>` it always had."""
+    words = i18n.current()
+    held = module.schedule
+    description = (f"{_(MODULE_FORMATS[module.format])}, {words.hours(module.hours)}. "
+                   + " ".join(module.objectives))
+    for number, session in enumerate(held, start=1):
+        uid = f"training-{module.id}" if number == 1 else f"training-{module.id}-{number}"
+        if session.start is None:
+            build.event(uid, _("Training: %(title)s", title=module.title), session.date, description=description,
+                        location=session.place)
+            continue
+        start = build.at(session.date, session.start)
+        finish = session.finish
+        if finish is not None:
+            minutes = round((build.at(session.date, finish) - start).total_seconds() / 60)
+        else:
+            minutes = round(module.hours * 60 / len(held))
+        build.event(uid, _("Training: %(title)s", title=module.title), start, minutes=minutes,
+                    description=description, location=session.place)
+
+
+def cycle_end(program: Program, cohort: Cohort | None) -> dt.date:
+    """Return the planned end of the cycle: the last group's closing session (without a cohort, a group's
+    that starts on the program's effective date)."""
+    starts = {group.start for group in cohort.groups} if cohort is not None and cohort.groups else set()
+    return max(planned_end(program, start) for start in (starts or {program.program.effective_date}))
+
+
+def program_calendar(program: Program, cohort: Cohort | None = None) -> bytes:
     """Return the program calendar: training sessions with a date, and the program's milestones."""
     info = program.program
     build = _Builder(program, info.name)
     for module in program.training.modules:
-        if module.date is None:
-            continue
-        start: dt.date | dt.datetime = build.at(module.date, module.start_time) if module.start_time else module.date
-        build.event(f"training-{module.id}", f"Training: {module.title}", start,
-                    minutes=round(module.hours * 60), description=f"{module.format}, {module.hours:g} h. "
-                    + " ".join(module.objectives))
-    build.event("milestone-effective", f"{info.name} {info.version} takes effect", info.effective_date)
-    end = add_months(info.effective_date, info.duration_months)
-    build.event("milestone-cycle-end", f"{info.name}: planned end of the relationships", end)
-    build.event("milestone-review", f"{info.name}: program review", info.review_date,
-                description="Review of the program, its handbook and its agreement.")
+        _module_events(build, module)
+    build.event("milestone-effective", _("%(program)s %(version)s takes effect", program=info.name,
+                                         version=info.version), info.effective_date)
+    build.event("milestone-cycle-end", _("%(program)s: planned end of the relationships", program=info.name),
+                cycle_end(program, cohort),
+                description=_("The day the last relationship of the cycle ends as planned. Each group's "
+                              "calendar and agreement give the day of its own closing session."))
+    build.event("milestone-review", _("%(program)s: program review", program=info.name), info.review_date,
+                description=_("Review of the program, its handbook and its agreement."))
     return build.to_bytes()
 
 
 def render_calendars(program: Program, cohort: Cohort | None) -> dict[str, bytes]:
     """Return every calendar file by its path under build/calendar/."""
-    files = {"program.ics": program_calendar(program)}
+    files = {"program.ics": program_calendar(program, cohort)}
     if cohort is not None:
         for group in cohort.groups:
             files[f"{group.id}.ics"] = group_calendar(program, cohort, group)

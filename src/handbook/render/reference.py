@@ -60,6 +60,8 @@ def _kind(annotation: Any, info: FieldInfo | None = None) -> str:
     if origin is tuple:
         return f"list of {_kind(args[0])}"
     if origin is typing.Literal:
+        if len(args) > 12:  # e.g. `monthly`'s 36 days: the description says how they are made
+            return f"one of {len(args)} values: `{args[0]}`, `{args[1]}`, … `{args[-1]}`"
         return "one of " + ", ".join(f"`{a}`" for a in args)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"[{annotation.__name__}](#{annotation.__name__.lower()})"

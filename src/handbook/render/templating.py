@@ -13,6 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from handbook import i18n
 from handbook.errors import Problem, TemplateError
+from handbook.plan.schedule import meeting_rhythm
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
 
@@ -49,7 +50,8 @@ def hours(value: float) -> str:
     return f"{value:g} h"
 
 
-FILTERS: dict[str, Callable[..., str]] = {"plain": plain, "md": markdown, "cell": cell, "hours": hours}
+FILTERS: dict[str, Callable[..., str]] = {"plain": plain, "md": markdown, "cell": cell, "hours": hours,
+                                         "rhythm": meeting_rhythm}  # how often groups meet, in the current language
 
 
 def environment(kind: str, project_templates: Path | None) -> jinja2.Environment:
