@@ -177,13 +177,12 @@ def site_only(project: Path, engine: str = "mkdocs") -> Path:
     The same stage (load, validate, render the pages) and site engine as `handbook build`, as
     `handbook serve` previews it: no PDFs, no calendars, no offline copy, a few seconds faster.
     """
-    from handbook.commands.stage import load
+    from handbook.commands.stage import load, render_pages
     from handbook.output.site import build_site
-    from handbook.render.site import render_site
 
     loaded = load(project)
     site = project / "build" / "site"
-    build_site(loaded, render_site(loaded), site, engine)
+    build_site(loaded, render_pages(loaded), site, engine)
     return site
 
 

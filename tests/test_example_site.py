@@ -52,7 +52,7 @@ SEED = [
                              "Monitor and evaluate", "personality", "work style", "expertise", "feedback"]),
     ("monitoring.html", ["week 2", "week 4", "then monthly", "never reports"]),
     ("closure.html", ["Planned closure", "Unplanned closure", "No-fault exit", "Rematching"]),
-    ("matching.html", ["Partners never share a manager", "triad"]),
+    ("matching.html", ["never share a manager", "triad"]),
 ]
 
 

@@ -150,7 +150,8 @@ def test_theme_only_syntax_is_readable_on_paper(project: Path) -> None:
 
 def test_a_site_template_override_changes_the_book_too(project: Path) -> None:
     builtin = Path(__import__("handbook").__file__).parent / "templates" / "site" / "guidelines.md.j2"
-    text = builtin.read_text(encoding="utf-8").replace("# Guidelines\n", "# Guidelines\n\nWritten once, read twice.\n")
+    text = builtin.read_text(encoding="utf-8").replace('# {{ _("Guidelines") }}\n',
+                                                        '# {{ _("Guidelines") }}\n\nWritten once, read twice.\n')
     build_file_tree(project, {"templates/site/guidelines.md.j2": text})
     loaded = load(project)
     facts = edition(loaded)

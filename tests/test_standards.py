@@ -32,7 +32,7 @@ def test_too_little_training_before_matching_is_named() -> None:
     program = EXAMPLE.model_copy(update={"training": EXAMPLE.training.model_copy(update={"modules": modules})})
     training = by_name(program)["Training"]
     assert training.status == "partial"
-    assert "only 0.5 h of training before matching; at least 2 h are expected" in training.gaps
+    assert "only 0.5 hours of training before matching; at least 2 hours are expected" in training.gaps
 
 
 def test_missing_first_month_check_ins_and_monthly_contact_are_named() -> None:
@@ -63,13 +63,15 @@ def test_check_standards_prints_the_coverage_table(small_project: Path) -> None:
     assert "gaps to close" in result.stdout
 
 
-def test_about_page_shows_the_coverage_table(small_project: Path) -> None:
+def test_about_page_shows_participants_what_is_covered_and_no_coordinator_to_dos(small_project: Path) -> None:
     from handbook.commands.stage import load
     from handbook.render.site import render_site
 
     page = render_site(load(small_project)).pages["about.md"]
-    assert "| Recruitment | MENTOR | Missing |" in page
-    assert "| Training | MENTOR | Covered |" in page
+    assert "| Training | MENTOR | 2 hours of training before matching |" in page
+    # What is missing is the coordinator's to-do list (`handbook check --standards`), not the participants'.
+    assert "| Recruitment |" not in page
+    assert "Missing" not in page and "To do" not in page and "`" not in page
 
 
 def german(limits: tuple[Limit, ...], steps: tuple[ImplementationStep, ...]):  # type: ignore[no-untyped-def]

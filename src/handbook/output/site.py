@@ -8,7 +8,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from handbook import i18n
 from handbook.errors import EngineError, HandbookError, InputError, Problem
+from handbook.load.locale import words
 from handbook.load.project import Loaded
 from handbook.output.workspace import write_tree
 from handbook.render.printing import PrintSet
@@ -52,7 +54,8 @@ def build_site(loaded: Loaded, tree: SiteTree, site_dir: Path, engine: str = "mk
         docs_dir = Path(work) / "docs"  # engines may keep their own files beside it
         write_docs(tree, docs_dir)
         try:
-            get_engine(engine)(docs_dir=docs_dir, site_dir=site_dir, settings=settings,
+            with i18n.using(words(layout, loaded.program)):  # the settings handbook words (the footer)
+                get_engine(engine)(docs_dir=docs_dir, site_dir=site_dir, settings=settings,
                                site_name=loaded.program.program.name, language=loaded.program.program.language,
                                nav=tree.nav, extra_css=["assets/handbook.css"])
         except EngineError as exc:

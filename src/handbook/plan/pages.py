@@ -8,7 +8,9 @@ as chapters (a section's pages as one chapter), with their anchors and its conte
 checker and the content loader read the page names from here too. `downloads` lists the PDFs a
 build offers for download, for the site's downloads page and the book.
 
-Every word of the generator in here (titles, descriptions) is in this module, in one place.
+Every word of the generator in here (titles, descriptions) is in this module, in one place, marked
+for the message catalog with `N_()`: the registry keeps the English message, and `handbook_pages`
+and `downloads` return it in the language of the work in progress (`handbook.i18n`).
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ import posixpath
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional, Sequence, Union
 
+from handbook.i18n import N_, _
 from handbook.layout import DOWNLOADS_DIR
 from handbook.load.project import ContentAsset, ContentPage
 from handbook.model import Program
 
 # --- the generator's words -------------------------------------------------------------------
 # Section titles (navigation groups; the book's chapter for the section's pages).
-TRAINING = "Training"
-CHALLENGES = "Challenges"
-PLAYBOOKS = "Playbooks"
+TRAINING = N_("Training")
+CHALLENGES = N_("Challenges")
+PLAYBOOKS = N_("Playbooks")
 
 
 @dataclass(frozen=True)
@@ -60,27 +63,28 @@ class Content:
 
 
 SKELETON: tuple[Union[Fixed, Each, Content], ...] = (
-    Fixed("overview", "index.md", "Overview", "index.md.j2"),
+    Fixed("overview", "index.md", N_("Overview"), "index.md.j2"),
     Content("start"),
-    Fixed("benefits", "benefits.md", "Benefits", "benefits.md.j2", listed=True),
-    Fixed("goals", "goals.md", "Goals", "goals.md.j2", listed=True),
-    Fixed("roles", "roles.md", "Roles", "roles.md.j2", listed=True),
-    Fixed("guidelines", "guidelines.md", "Guidelines", "guidelines.md.j2"),
-    Fixed("confidentiality", "confidentiality.md", "Confidentiality", "confidentiality.md.j2"),
-    Fixed("training", "training/index.md", "Curriculum", "training.md.j2", TRAINING),
+    Fixed("benefits", "benefits.md", N_("Benefits"), "benefits.md.j2", listed=True),
+    Fixed("goals", "goals.md", N_("Goals"), "goals.md.j2", listed=True),
+    Fixed("roles", "roles.md", N_("Roles"), "roles.md.j2", listed=True),
+    Fixed("guidelines", "guidelines.md", N_("Guidelines"), "guidelines.md.j2"),
+    Fixed("confidentiality", "confidentiality.md", N_("Confidentiality"), "confidentiality.md.j2"),
+    Fixed("training", "training/index.md", N_("Curriculum"), "training.md.j2", TRAINING),
     Each("module", "training", "module.md.j2", TRAINING, lambda program: program.training.modules),
-    Fixed("challenges", "challenges/index.md", "All challenges", "challenges.md.j2", CHALLENGES),
+    Fixed("challenges", "challenges/index.md", N_("All challenges"), "challenges.md.j2", CHALLENGES),
     Each("challenge", "challenges", "challenge.md.j2", CHALLENGES, lambda program: program.challenges),
-    Fixed("playbooks", "playbooks/index.md", "All playbooks", "playbooks.md.j2", PLAYBOOKS),
+    Fixed("playbooks", "playbooks/index.md", N_("All playbooks"), "playbooks.md.j2", PLAYBOOKS),
     Each("playbook", "playbooks", "playbook.md.j2", PLAYBOOKS, lambda program: program.playbooks),
-    Fixed("implementation", "implementation.md", "Implementation", "implementation.md.j2", listed=True),
-    Fixed("matching", "matching.md", "Matching", "matching.md.j2"),
-    Fixed("monitoring", "monitoring.md", "Monitoring and evaluation", "monitoring.md.j2"),
-    Fixed("closure", "closure.md", "Closure and rematching", "closure.md.j2"),
-    Fixed("about", "about.md", "About this program", "about.md.j2"),
-    Fixed("downloads", "downloads.md", "Agreement and downloads", "downloads.md.j2"),
+    Fixed("implementation", "implementation.md", N_("Implementation"), "implementation.md.j2", listed=True),
+    Fixed("matching", "matching.md", N_("Matching"), "matching.md.j2"),
+    Fixed("monitoring", "monitoring.md", N_("Monitoring and evaluation"), "monitoring.md.j2"),
+    Fixed("closure", "closure.md", N_("Closure and rematching"), "closure.md.j2"),
+    Fixed("about", "about.md", N_("About this program"), "about.md.j2"),
+    Fixed("downloads", "downloads.md", N_("Agreement and downloads"), "downloads.md.j2"),
     Content("end"),
-    # For coordinators: every key of program.yaml. Not for participants' paper.
+    # For coordinators: every key of program.yaml. Not for participants' paper; it stays English,
+    # as the keys it documents are.
     Fixed("reference", "reference.md", "Reference: program.yaml", "reference.md.j2", book=False),
 )
 
@@ -99,7 +103,7 @@ class Page:
 
     id: str  # unique; the book's anchor; never holds `--` (the book prefixes a page's own ids with `<id>--`)
     path: str  # on the site, e.g. `training/active-listening.md`
-    title: str  # in the navigation, and heading the page in the book
+    title: str  # in the navigation, and heading the page in the book (in the program's language)
     template: Optional[str]  # the site template; None for a content page
     section: str = ""  # the navigation section ("" for a top-level page)
     order: int = 0  # position in the handbook: the site's navigation and the book follow it
@@ -129,15 +133,19 @@ def _content_page(page: ContentPage) -> Page:
 
 
 def handbook_pages(program: Program, content: Sequence[ContentPage] = ()) -> tuple[Page, ...]:
-    """Return every page of the handbook for `program` and the content pages, in order."""
+    """Return every page of the handbook for `program` and the content pages, in order.
+
+    The generator's titles are in the current language; the program's own titles as written.
+    """
     pages: list[Page] = []
     for entry in SKELETON:
         if isinstance(entry, Fixed):
-            pages.append(Page(entry.id, entry.path, entry.title, entry.template, entry.section, listed=entry.listed,
-                              book=entry.book))
+            title = entry.title if entry.id == "reference" else _(entry.title)
+            pages.append(Page(entry.id, entry.path, title, entry.template, _(entry.section) if entry.section else "",
+                              listed=entry.listed, book=entry.book))
         elif isinstance(entry, Each):
             pages += [Page(f"{entry.name}-{item.id}", f"{entry.folder}/{item.id}.md", item.title, entry.template,
-                           entry.section, shows=((entry.name, item),)) for item in entry.items(program)]
+                           _(entry.section), shows=((entry.name, item),)) for item in entry.items(program)]
         else:
             pages += [_content_page(page) for page in content_pages(content, entry.placement)]
     return tuple(replace(page, order=number) for number, page in enumerate(pages))
@@ -188,33 +196,39 @@ class Download:
     """A non-personal PDF offered for download on the site and listed in the handbook."""
 
     path: str  # relative to build/pdf
-    title: str
+    title: str  # the constants below hold the English message; `downloads` returns it translated
     description: str
 
 
-HANDBOOK = Download("handbook.pdf", "The handbook as a book",
-                    "Everything on this site, with a table of contents and page numbers, for print.")
-BLANK_AGREEMENT = Download("agreements/blank.pdf", "Blank agreement", "The agreement pairs sign, with empty name lines.")
+HANDBOOK = Download("handbook.pdf", N_("The handbook as a book"),
+                    N_("Everything on this site, with a table of contents and page numbers, for print."))
+BLANK_AGREEMENT = Download("agreements/blank.pdf", N_("Blank agreement"),
+                           N_("The agreement each group signs, with empty name lines."))
 FORMS: tuple[tuple[str, str, str], ...] = (
-    ("smart-goal-worksheet", "SMART goal worksheet",
-     "Turn a broad wish into two or three specific, measurable goals before your second session."),
-    ("session-agenda-and-log", "Session agenda and log",
-     "The standard agenda with space for each session's commitments, and a log of all sessions."),
-    ("mid-point-check-in", "Mid-point check-in",
-     "Review your goals, your sessions and the balance between you at the mid-point."),
-    ("closure-reflection", "Closure reflection",
-     "A personal reflection on what you learned, for your closing session."),
-    ("training-attendance", "Training attendance sign-off",
-     "One sheet per training module for facilitators to record attendance."),
+    ("smart-goal-worksheet", N_("SMART goal worksheet"),
+     N_("Turn a broad wish into two or three specific, measurable goals before your second session.")),
+    ("session-agenda-and-log", N_("Session agenda and log"),
+     N_("The standard agenda with space for each session's commitments, and a log of all sessions.")),
+    ("mid-point-check-in", N_("Mid-point check-in"),
+     N_("Review your goals, your sessions and the balance between you at the mid-point.")),
+    ("closure-reflection", N_("Closure reflection"),
+     N_("A personal reflection on what you learned, for your closing session.")),
+    ("training-attendance", N_("Training attendance sign-off"),
+     N_("One sheet per training module for facilitators to record attendance.")),
 )
-PLAYBOOK_CARD = "Playbook card: {title}"
-PLAYBOOK_CARD_TEXT = "Warning signs and what to do, on one card."
+PLAYBOOK_CARD = N_("Playbook card: %(challenge)s")
+PLAYBOOK_CARD_TEXT = N_("Warning signs and what to do, on one card.")
+
+# The program calendar (training sessions and milestones, no personal data) as the site offers it,
+# beside the PDFs; the build writes the same file to build/calendar/program.ics.
+PROGRAM_CALENDAR = f"{DOWNLOADS_DIR}/calendar/program.ics"
 
 
 def downloads(program: Program) -> tuple[Download, ...]:
-    """Return the non-personal PDFs of a build, in the order the site lists them."""
+    """Return the non-personal PDFs of a build, in the order the site lists them, in the current language."""
     items = [HANDBOOK, BLANK_AGREEMENT]
     items += [Download(f"forms/{slug}.pdf", title, text) for slug, title, text in FORMS]
-    items += [Download(f"forms/playbook-card-{c.id}.pdf", PLAYBOOK_CARD.format(title=c.title), PLAYBOOK_CARD_TEXT)
+    items = [Download(item.path, _(item.title), _(item.description)) for item in items]
+    items += [Download(f"forms/playbook-card-{c.id}.pdf", _(PLAYBOOK_CARD, challenge=c.title), _(PLAYBOOK_CARD_TEXT))
               for c in program.challenges]
     return tuple(items)

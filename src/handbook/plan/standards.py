@@ -7,6 +7,11 @@ states, in structure rather than words: implementation steps name their `stages`
 confidentiality limits their `kind`, so a program in any language is judged alike. A program
 written before those fields existed (no step has stages, no limit a kind) is still read for
 English words, as before, so its coverage does not silently turn to "missing".
+
+Every word of the assessment (standards' names, evidence, gaps) is a message of the catalog, in the
+language of the work in progress: the site's About page shows participants the standards the program
+covers and how (`covered`); what is missing is the coordinator's to-do list, shown by `handbook
+check --standards` only.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from handbook.i18n import N_, _, current, ngettext, pgettext
 from handbook.model import Program
 
 Status = Literal["met", "partial", "missing"]
+# How each status reads in a report (translate with `_()` where shown).
+STATUS_LABELS: dict[str, str] = {"met": N_("Covered"), "partial": N_("Partly covered"), "missing": N_("Missing")}
 
 MIN_TRAINING_HOURS = 2.0  # MENTOR: at least two hours of training before matching
 FIRST_MONTH_WEEKS = 5  # contacts in weeks 0..5 count as the first month
@@ -28,7 +36,7 @@ class Coverage:
     """One standard: who sets it, how the program covers it, and what is missing."""
 
     body: str  # "MENTOR" or "EMCC"
-    standard: str
+    standard: str  # its name, in the language of the work in progress
     status: Status
     evidence: tuple[str, ...]
     gaps: tuple[str, ...]
@@ -37,7 +45,8 @@ class Coverage:
 def _steps_in(program: Program, stage: str, *words: str) -> list[str]:
     """Return the implementation steps of `stage`; without any stages in the program, those mentioning `words`."""
     if any(step.stages for step in program.implementation):
-        return [f"implementation step “{step.title}”" for step in program.implementation if stage in step.stages]
+        return [_("implementation step “%(title)s”", title=step.title) for step in program.implementation
+                if stage in step.stages]
     return _mentions(program, *words)
 
 
@@ -56,10 +65,10 @@ def _mentions(program: Program, *words: str) -> list[str]:
     for step in program.implementation:
         text = " ".join([step.id, step.title, step.description, *step.actions])
         if pattern.search(text):
-            found.append(f"implementation step “{step.title}”")
+            found.append(_("implementation step “%(title)s”", title=step.title))
     for role in program.overview.roles:
         if pattern.search(" ".join([role.description, *role.responsibilities])):
-            found.append(f"role “{role.title}”")
+            found.append(_("role “%(title)s”", title=role.title))
     return found
 
 
@@ -73,91 +82,115 @@ def _coverage(body: str, standard: str, evidence: list[str], gaps: list[str]) ->
     return Coverage(body, standard, _status(gaps, evidence), tuple(evidence), tuple(gaps))
 
 
+def covered(results: list[Coverage]) -> list[Coverage]:
+    """Return the standards the program covers, fully or in part, for participants: each with its evidence."""
+    return [item for item in results if item.evidence]
+
+
 def assess(program: Program) -> list[Coverage]:
-    """Return the coverage of every MENTOR and EMCC standard by `program`."""
+    """Return the coverage of every MENTOR and EMCC standard by `program`, in the current language."""
+    words = current()
     results: list[Coverage] = []
 
     found = _steps_in(program, "recruitment", "recruit", "application", "apply", "nominat")
-    results.append(_coverage("MENTOR", "Recruitment", found,
-                             [] if found else ["no implementation step describes how participants are recruited "
-                                               "(mark it with `stages: [recruitment]`)"]))
+    results.append(_coverage("MENTOR", pgettext("mentoring standard", "Recruitment"), found,
+                             [] if found else [_("no implementation step describes how participants are recruited "
+                                                 "(mark it with %(setting)s)", setting="`stages: [recruitment]`")]))
     found = _steps_in(program, "screening", "screen", "eligib", "suitab")
-    results.append(_coverage("MENTOR", "Screening", found,
-                             [] if found else ["no implementation step describes screening: who is eligible and how "
-                                               "suitability is checked (mark it with `stages: [screening]`)"]))
+    results.append(_coverage("MENTOR", pgettext("mentoring standard", "Screening"), found,
+                             [] if found else [_("no implementation step describes screening: who is eligible and "
+                                                 "how suitability is checked (mark it with %(setting)s)",
+                                                 setting="`stages: [screening]`")]))
 
     before = program.training_hours("before-matching")
     after = program.training_hours("after-matching")
-    evidence = [f"{before:g} h of training before matching, {after:g} h during the relationship"]
+    evidence = [_("%(before)s of training before matching, %(after)s during the relationship",
+                  before=words.hours(before), after=words.hours(after)) if after else
+                _("%(hours)s of training before matching", hours=words.hours(before))]
     gaps = [] if before >= MIN_TRAINING_HOURS else [
-        f"only {before:g} h of training before matching; at least {MIN_TRAINING_HOURS:g} h are expected"]
-    results.append(_coverage("MENTOR", "Training", evidence, gaps))
+        _("only %(hours)s of training before matching; at least %(minimum)s are expected",
+          hours=words.hours(before), minimum=words.hours(MIN_TRAINING_HOURS))]
+    results.append(_coverage("MENTOR", pgettext("mentoring standard", "Training"), evidence, gaps))
 
     matching = program.matching
-    evidence = [f"{len(matching.criteria)} matching criteria"]
+    evidence = [ngettext("%(num)s matching criterion", "%(num)s matching criteria", len(matching.criteria))]
     gaps = []
     rules = matching.constraints
     if rules.different_manager:
-        evidence.append("no one is matched within their reporting line")
+        evidence.append(_("no one is matched within their reporting line"))
     else:
-        gaps.append("partners may share a manager; matching within a reporting line undermines openness")
+        gaps.append(_("members of a group may share a manager; matching within a reporting line undermines "
+                      "openness"))
     if program.confidentiality.clauses:
-        evidence.append("a signed agreement starts each relationship")
-    results.append(_coverage("MENTOR", "Matching and initiating", evidence, gaps))
+        evidence.append(_("a signed agreement starts each relationship"))
+    results.append(_coverage("MENTOR", pgettext("mentoring standard", "Matching and initiating"), evidence, gaps))
 
     checks = sorted(program.monitoring.check_ins, key=lambda c: c.week)
     early = [c for c in checks if c.week <= FIRST_MONTH_WEEKS]
-    evidence = [f"check-ins in weeks {', '.join(str(c.week) for c in checks)}"]
+    evidence = [ngettext("check-in in week %(weeks)s", "check-ins in weeks %(weeks)s", len(checks),
+                         weeks=words.list(words.number(c.week) for c in checks))] if checks else []
     gaps = []
     if len(early) < 2:
-        gaps.append(f"{len(early)} check-in{'s' if len(early) != 1 else ''} in the first month; two are expected")
+        gaps.append(ngettext("%(num)s check-in in the first month; two are expected",
+                             "%(num)s check-ins in the first month; two are expected", len(early)))
     if program.monitoring.monthly_after:
-        evidence.append("monthly contact after the first month")
+        evidence.append(_("monthly contact after the first month"))
     else:
         later = [c.week for c in checks if c.week > FIRST_MONTH_WEEKS]
         weeks = [FIRST_MONTH_WEEKS] + later + [round(program.program.duration_months * 52 / 12)]
         if any(b - a > 5 for a, b in zip(weeks, weeks[1:])):
-            gaps.append("no monthly contact after the first month (set `monitoring.monthly_after: true`)")
-    results.append(_coverage("MENTOR", "Monitoring and support", evidence, gaps))
+            gaps.append(_("no monthly contact after the first month (set %(setting)s)",
+                          setting="`monitoring.monthly_after: true`"))
+    results.append(_coverage("MENTOR", pgettext("mentoring standard", "Monitoring and support"), evidence, gaps))
 
     closure = program.closure
-    evidence = ["planned and unplanned closure described"]
+    evidence = [_("planned and unplanned closure described")]
     gaps = []
     if len(closure.rematching.split()) < 8:
-        gaps.append("the rematching policy is too short to act on")
+        gaps.append(_("the rematching policy is too short to act on"))
     else:
-        evidence.append("rematching policy")
-    results.append(_coverage("MENTOR", "Closure", evidence, gaps))
+        evidence.append(_("rematching policy"))
+    results.append(_coverage("MENTOR", pgettext("mentoring standard", "Closure"), evidence, gaps))
 
     goals_with_targets = [g for g in program.goals if g.measures]
-    results.append(_coverage("EMCC", "Clarity of purpose",
-                             [f"{len(program.goals)} goals, {sum(len(g.measures) for g in goals_with_targets)} "
-                              "measures with targets"], []))
-    evidence = [f"{len(matching.participant_input)} ways participants understand and influence their match"] \
-        if matching.participant_input else []
-    results.append(_coverage("EMCC", "Participants understand and influence matching", evidence,
-                             [] if evidence else ["`matching.participant_input` is empty: say how participants "
-                                                  "see the criteria and can ask for a different match"]))
-    evidence = ["no-fault exit", "rematching"]
-    results.append(_coverage("EMCC", "A way to unwind a match", evidence,
-                             [] if len(closure.no_fault_exit.split()) >= 8 else ["the no-fault exit is too short "
-                                                                                 "to act on"]))
+    measures = sum(len(g.measures) for g in goals_with_targets)
+    results.append(_coverage("EMCC", pgettext("mentoring standard", "Clarity of purpose"),
+                             [ngettext("%(num)s goal", "%(num)s goals", len(program.goals)),
+                              ngettext("%(num)s measure with a target", "%(num)s measures with targets", measures)],
+                             []))
+    ways = len(matching.participant_input)
+    evidence = [ngettext("%(num)s way participants understand and influence their match",
+                         "%(num)s ways participants understand and influence their match", ways)] if ways else []
+    results.append(_coverage("EMCC", pgettext("mentoring standard", "Participants understand and influence matching"), evidence,
+                             [] if evidence else [_("%(setting)s is empty: say how participants see the criteria "
+                                                    "and can ask for a different match",
+                                                    setting="`matching.participant_input`")]))
+    evidence = [_("no-fault exit"), _("rematching")]
+    results.append(_coverage("EMCC", pgettext("mentoring standard", "A way to unwind a match"), evidence,
+                             [] if len(closure.no_fault_exit.split()) >= 8 else [_("the no-fault exit is too short "
+                                                                                   "to act on")]))
     monitoring = program.monitoring
-    evidence = [f"{len(monitoring.measures)} measures", f"{len(monitoring.feedback)} feedback channels",
-                f"program review by {program.program.review_date}"]
-    results.append(_coverage("EMCC", "Measurement and review", evidence, []))
+    evidence = [ngettext("%(num)s measure", "%(num)s measures", len(monitoring.measures)),
+                ngettext("%(num)s feedback channel", "%(num)s feedback channels", len(monitoring.feedback)),
+                _("program review by %(date)s", date=words.date(program.program.review_date))]
+    results.append(_coverage("EMCC", pgettext("mentoring standard", "Measurement and review"), evidence, []))
     confidentiality = program.confidentiality
-    evidence = [f"{len(confidentiality.limits)} limits to confidentiality",
-                f"{len(confidentiality.breach_consequences)} consequences of a breach"]
+    evidence = [ngettext("%(num)s limit to confidentiality", "%(num)s limits to confidentiality",
+                         len(confidentiality.limits)),
+                ngettext("%(num)s consequence of a breach", "%(num)s consequences of a breach",
+                         len(confidentiality.breach_consequences))]
     gaps = []
     if not _has_limit(program, "harm", r"harm"):
-        gaps.append("no limit to confidentiality for a risk of harm (a limit with `kind: harm`)")
+        gaps.append(_("no limit to confidentiality for a risk of harm (a limit with %(setting)s)",
+                      setting="`kind: harm`"))
     if not _has_limit(program, "legal-duty", r"\b(law|legal|regulat|court)"):
-        gaps.append("no limit to confidentiality for a legal duty (a limit with `kind: legal-duty`)")
+        gaps.append(_("no limit to confidentiality for a legal duty (a limit with %(setting)s)",
+                      setting="`kind: legal-duty`"))
     if not monitoring.never_reported:
-        gaps.append("`monitoring.never_reported` is empty: say that evaluation never reports session content "
-                    "or an individual's performance")
+        gaps.append(_("%(setting)s is empty: say that evaluation never reports session content or an "
+                      "individual's performance", setting="`monitoring.never_reported`"))
     else:
-        evidence.append("evaluation never reports session content")
-    results.append(_coverage("EMCC", "Ethics", evidence, gaps))
+        evidence.append(_("evaluation never reports session content"))
+    results.append(_coverage("EMCC", pgettext("mentoring standard", "Ethics"), evidence, gaps))
     return results
+

@@ -2,6 +2,7 @@
 
 The pages, their order and their sections come from the page registry (`handbook.plan.pages`),
 and each page's Markdown from the build's `Edition`, which the book (`render.book`) prints too.
+The site also offers the program calendar (no personal data) beside the PDFs for download.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from handbook.load.project import Loaded
-from handbook.plan.pages import SITE_ASSETS, Page
+from handbook.plan.pages import PROGRAM_CALENDAR, SITE_ASSETS, Page
+from handbook.render.calendars import program_calendar
 from handbook.render.edition import Edition
 from handbook.render.edition import edition as edition_of
 
@@ -96,4 +98,6 @@ def render_site(loaded: Loaded, edition: Optional[Edition] = None) -> SiteTree:
         pages[page.path] = block + edition.markdown[page.path]
     files = {path: (PACKAGE / path).read_bytes() for path in SITE_ASSETS}
     files.update({asset.name: asset.data for asset in loaded.assets})
+    # The same bytes as build/calendar/program.ics (the cohort gives only the cycle's planned end, no names).
+    files[PROGRAM_CALENDAR] = program_calendar(loaded.program, getattr(loaded, "cohort", None))
     return SiteTree(pages, files, navigation(edition.pages), edition)

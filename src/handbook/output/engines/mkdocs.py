@@ -49,9 +49,10 @@ def _overrides(settings: SiteSettings, *, docs_dir: Path, site_dir: Path, site_n
                nav: list[NavItem], extra_css: list[str]) -> dict[str, Any]:
     """Return what the generator sets over the coordinator's settings when MkDocs builds."""
     raw = settings.data
-    extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
+    owned = owned_settings(raw, site_name=site_name, language=language, nav=nav, extra_css=extra_css)
+    extra = owned.get("extra") or (raw.get("extra") if isinstance(raw.get("extra"), dict) else {})
     return {
-        **owned_settings(raw, site_name=site_name, language=language, nav=nav, extra_css=extra_css),
+        **owned,
         "docs_dir": str(docs_dir),
         "site_dir": str(site_dir),
         # Pages open from disk as well as from a server, search included: the offline plugin
