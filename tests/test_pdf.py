@@ -106,12 +106,12 @@ def test_an_agreement_holds_the_terms_in_full(example: Path, loaded) -> None:  #
 
 
 def test_review_dates_follow_the_start_date(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
-    from handbook.render.printing import long_date
+    from handbook import i18n
 
     for group in loaded.cohort.groups:
         text = " ".join(pages_text(agreements(example)[group.id])[:1])
         for point, date in review_schedule(loaded.program).dated(group.start):
-            assert long_date(date) in text, (group.id, point.id, date)
+            assert i18n.messages("en").date(date) in text, (group.id, point.id, date)
 
 
 def test_every_page_has_its_number_the_version_and_the_fingerprint(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]

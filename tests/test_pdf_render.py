@@ -140,7 +140,7 @@ def test_the_fingerprint_follows_the_terms_only(project: Path) -> None:
 
 # A sentence of each kind of page, as its site template (or content page) writes it.
 SITE_PROSE = {
-    "guidelines": "These guidelines hold for every pair and triad. They are part of the agreement you sign.",
+    "guidelines": "These guidelines hold for every group. They are part of the agreement you sign.",
     "confidentiality": "Open, honest conversation needs trust.",
     "challenges": "Peer mentoring has numerous benefits, and it also comes with challenges.",
     "playbooks": "Each playbook says what to do, who does it, and when to escalate.",

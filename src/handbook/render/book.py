@@ -14,6 +14,7 @@ opens it and whose other pages follow as its parts. For paper:
   boxes, each content tab is headed by its label, icons are left out.
 
 The frame (cover, contents with page numbers, the chapters) is `templates/print/handbook.html.j2`.
+Its words, and the PDF's title and subject, are the catalog's in the program's language.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any, Mapping, Optional
 
 from markupsafe import Markup
 
+from handbook.i18n import _
 from handbook.load.project import Loaded
 from handbook.plan.pages import HANDBOOK, Page, chapters
 from handbook.render import sanitize
@@ -172,15 +174,15 @@ def handbook_batch(loaded: Loaded, edition: Edition, created: Optional[str]) -> 
     info = program.program
     templates = loaded.layout.templates
     env = print_environment(templates)
-    head, tail = _skeleton(env, templates, title=f"{info.name}: handbook", language=info.language,
-                           body_class="handbook")
+    title = _("%(program)s: handbook", program=info.name)
+    head, tail = _skeleton(env, templates, title=title, language=info.language, body_class="handbook")
     body = _render(env, "handbook.html.j2", templates, program=program, info=info,
                    chapters=book_chapters(edition), fingerprint=edition.fingerprint,
                    downloads=edition.downloads)
     output = Output(HANDBOOK.path, body,
-                    _meta(program, f"{info.name}: handbook", info.tagline or f"The handbook of {info.name}", created,
-                          "handbook"),
-                    title=HANDBOOK.title, description=HANDBOOK.description)
+                    _meta(program, title, info.tagline or _("The handbook of %(program)s", program=info.name),
+                          created, _("handbook")),
+                    title=_(HANDBOOK.title), description=_(HANDBOOK.description))
     css = (stylesheet("print.css", templates), stylesheet("handbook.css", templates))
     return Batch("handbook", shown_template("handbook.html.j2", templates), head, tail, css, (output,), tagged=True)
 

@@ -6,7 +6,7 @@ WeasyPrint: `pdf.py` turns the documents into PDF files.
 - A `Batch` is a set of PDF files laid out as ONE document and split afterwards: the handbook
   (one file), the forms (one file per form and playbook card), the blank agreement.
 - A `StampSet` holds the agreements of the cohort's groups. The agreement is rendered once per
-  variant (pair or triad) as a template in which every per-group value (names, departments,
+  variant (the roles of a group's members, so also its size) as a template in which every per-group value (names, departments,
   emails, the group id, dates) is a `Slot`, an empty box of fixed width. Each group is a `Fill`:
   the text of every slot. `pdf.py` lays out all fills in one document and stamps them onto the
   template's pages, so the agreement's eight pages are laid out once, not once per group.
@@ -18,9 +18,9 @@ any group's dates. The site shows it; every agreement prints it in its footer.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import posixpath
+import re
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,11 +30,20 @@ from urllib.parse import unquote
 import jinja2
 from markupsafe import Markup
 
+from handbook import i18n
 from handbook.errors import Problem, TemplateError
+from handbook.i18n import _
 from handbook.load.cohort import Cohort, Group, Participant
 from handbook.load.project import Loaded
 from handbook.model import Program, Role
-from handbook.plan.pages import FORMS, Download, downloads  # noqa: F401 - Download, downloads for importers
+from handbook.plan.pages import (  # noqa: F401 - Download, downloads for importers
+    BLANK_AGREEMENT,
+    FORMS,
+    PLAYBOOK_CARD,
+    PLAYBOOK_CARD_TEXT,
+    Download,
+    downloads,
+)
 from handbook.plan.schedule import Kind, Milestone, review_schedule
 from handbook.render import sanitize, templating
 
@@ -180,7 +189,7 @@ class Signatory:
     """A member of a group as the agreement prints them; empty fields on the blank agreement."""
 
     number: int
-    label: str  # "Partner A"
+    label: str  # "Partner A", in the program's language
     name: Value
     department: Value
     email: Value
@@ -188,8 +197,8 @@ class Signatory:
 
     @property
     def field(self) -> str:
-        """Return the prefix of this member's form field names, e.g. `partner-a`."""
-        return self.label.lower().replace(" ", "-")
+        """Return the prefix of this member's form field names, e.g. `partner-a`: the same in every language."""
+        return _field(self.number - 1)
 
 
 @dataclass(frozen=True)
@@ -219,23 +228,9 @@ class AgreementCopy:
 
 
 # --- filters ------------------------------------------------------------------------------
-
-_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")  # not the locale's: output must not depend on it
-
-
-def long_date(value: Optional[dt.date], language: str = "en") -> str:
-    """Return a date as people read it: 14 September 2026 (ISO 8601 outside English)."""
-    if value is None:
-        return ""
-    if language.split("-")[0] == "en":
-        return f"{value.day} {_MONTHS[value.month]} {value.year}"
-    return value.isoformat()
-
-
-def every(weeks: int) -> str:
-    """Return `week` or `2 weeks`, for `every ...`."""
-    return "week" if weeks == 1 else f"{weeks} weeks"
+# Dates, durations and numbers are formatted by the i18n filters every environment has
+# (`| date`, `| months`, `| minutes`, ...; see handbook.i18n), and how often groups meet by
+# `| rhythm` (see handbook.render.templating), in the program's language.
 
 
 def _print_links(prefix: str, anchors: Mapping[str, str], ids: Iterable[str] = (), *, folder: str = "",
@@ -291,10 +286,39 @@ def markdown_field(value: Any) -> Markup:
     return Markup(sanitize.clean(html, _print_links("", {})))
 
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def css_content(text: str, nowrap: bool = False, **values: str) -> Markup:
+    """Return text (words of the catalog) as a CSS `content` value, its `%(name)s` placeholders the CSS `values`.
+
+    For words a stylesheet prints (running heads, page references), which the template sets as custom
+    properties: `--hb-page-ref: {{ _("(p. %(page)s)", page="%(page)s") | css_content(page="target-counter(
+    attr(href), page)") }}` gives `"(p. " target-counter(attr(href), page) ")"`, in any word order the
+    translation has. `nowrap`: spaces become no-break spaces.
+    """
+    plain = text.unescape() if isinstance(text, Markup) else str(text)
+
+    def quoted(piece: str) -> str:
+        if nowrap:
+            piece = piece.replace(" ", "\u00a0")
+        escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>&\n\r' or ord(c) < 32 else c for c in piece)
+        return f'"{escaped}"'
+
+    parts: list[str] = []
+    for index, piece in enumerate(_PLACEHOLDER.split(plain)):
+        if index % 2:
+            parts.append(values[piece])
+        elif piece:
+            parts.append(quoted(piece))
+    return Markup(" ".join(parts) or '""')
+
+
 def print_environment(templates: Path | None) -> jinja2.Environment:
     """Return the print environment: autoescaped HTML, project overrides first, print filters."""
     env = templating.environment("print", templates)
-    env.filters.update({"md": markdown_field, "long_date": long_date, "every": every})
+    env.filters.update({"md": markdown_field})
+    env.filters["css_content"] = css_content
     return env
 
 
@@ -338,14 +362,19 @@ def _member_role(program: Program, participant: Participant | None) -> Role:
     return program.role(role_id)
 
 
-def _label(index: int) -> str:
-    return f"Partner {chr(ord('A') + index)}"
+def _field(index: int) -> str:
+    """Return the prefix of the `index`th member's form fields and slots (from 0): `partner-a`, in every language."""
+    return f"partner-{chr(ord('a') + index)}"
 
 
 def _copy(program: Program, group_id: Value, people: list[tuple[Value, Value, Value, Role]],
           when: Callable[[Milestone], Value]) -> AgreementCopy:
-    """Return an agreement's copy; `when` gives the printed date of each point of the schedule."""
-    members = tuple(Signatory(i + 1, _label(i), name, department, email, role)
+    """Return an agreement's copy; `when` gives the printed date of each point of the schedule.
+
+    Members are named as the forms name them: Partner A and B in a pair, Member A to F in a larger group.
+    """
+    labels = member_labels(len(people))
+    members = tuple(Signatory(i + 1, labels[i], name, department, email, role)
                     for i, (name, department, email, role) in enumerate(people))
     reviews = tuple(ReviewPoint(p.id, p.kind, p.week, when(p), p.title, p.detail) for p in review_schedule(program))
     return AgreementCopy(group_id, members, reviews)
@@ -356,9 +385,13 @@ def _date_slot(point: Milestone | ReviewPoint) -> str:
     return f"review-{point.kind}-{point.id}"
 
 
-def blank_copy(program: Program, size: int = 2) -> AgreementCopy:
-    """Return the blank agreement's copy: empty names and dates, to be written in by hand."""
+def blank_copy(program: Program, size: Optional[int] = None) -> AgreementCopy:
+    """Return the blank agreement's copy: empty names and dates, to be written in by hand.
+
+    It has a row for each member of a group of `size` people, `matching.group_size` unless given.
+    """
     role = _member_role(program, None)
+    size = program.matching.group_size if size is None else size
     return _copy(program, "", [("", "", "", role)] * size, lambda point: "")
 
 
@@ -366,17 +399,16 @@ def template_copy(program: Program, roles: tuple[Role, ...]) -> AgreementCopy:
     """Return an agreement template's copy: every per-group value a slot named after it."""
     people = []
     for i, role in enumerate(roles):
-        prefix = _label(i).lower().replace(" ", "-")
+        prefix = _field(i)
         people.append((Slot(f"{prefix}-name"), Slot(f"{prefix}-department"), Slot(f"{prefix}-email"), role))
     return _copy(program, Slot("group"), people, lambda point: Slot(_date_slot(point)))
 
 
 def group_copy(program: Program, group: Group, cohort: Cohort) -> AgreementCopy:
     """Return the copy of one group's agreement, with names and dates."""
-    language = program.program.language
     people = [(p.name, p.department or "", p.email, _member_role(program, p)) for p in cohort.members(group)]
     dates = dict(review_schedule(program).dated(group.start))
-    return _copy(program, group.id, people, lambda point: long_date(dates[point], language))
+    return _copy(program, group.id, people, lambda point: i18n.current().date(dates[point]))
 
 
 def slot_texts(copy: AgreementCopy) -> tuple[tuple[str, str], ...]:
@@ -453,19 +485,21 @@ def agreement_fingerprint(program: Program) -> str:
 def _meta(program: Program, title: str, subject: str, created: Optional[str], *keywords: str) -> Meta:
     info = program.program
     return Meta(title=title, subject=subject, author=info.organization, language=info.language,
-                keywords=(info.name, f"version {info.version}", *keywords), created=created)
+                keywords=(info.name, _("version %(version)s", version=info.version), *keywords), created=created)
 
 
 def _agreement_meta(program: Program, title: str, fingerprint: str, created: Optional[str]) -> Meta:
     info = program.program
-    subject = (f"Mentoring agreement, version {info.version}, effective {info.effective_date.isoformat()}, "
-               f"fingerprint {fingerprint}")
-    return _meta(program, title, subject, created, "agreement", f"fingerprint {fingerprint}")
+    subject = _("Mentoring agreement, version %(version)s, effective %(date)s, fingerprint %(fingerprint)s",
+                version=info.version, date=i18n.current().date(info.effective_date), fingerprint=fingerprint)
+    # Translators: a keyword of the agreement's PDF files, as a search would look for it
+    return _meta(program, title, subject, created, _("agreement"),
+                 _("fingerprint %(fingerprint)s", fingerprint=fingerprint))
 
 
 def _agreement_skeleton(env: jinja2.Environment, templates: Path | None, program: Program) -> tuple[str, str]:
     info = program.program
-    return _skeleton(env, templates, title=f"{info.name}: agreement", language=info.language,
+    return _skeleton(env, templates, title=_("%(program)s: agreement", program=info.name), language=info.language,
                      body_class="agreement")
 
 
@@ -476,15 +510,14 @@ def agreement_stylesheets(templates: Path | None) -> tuple[Stylesheet, ...]:
 
 def blank_agreement_batch(program: Program, templates: Path | None, fingerprint: str,
                           created: Optional[str]) -> Batch:
-    """Return the blank agreement: empty name and date lines, for a new pair or to read before applying."""
+    """Return the blank agreement: empty name and date lines, for a new group or to read before applying."""
     env = print_environment(templates)
     head, tail = _agreement_skeleton(env, templates, program)
     html = agreement_html(env, templates, program, blank_copy(program), fingerprint)
-    output = Output("agreements/blank.pdf", html,
-                    _agreement_meta(program, f"{program.program.name}: agreement (blank)", fingerprint, created),
-                    title="Blank agreement",
-                    description="The agreement pairs sign, with empty name lines: read it before you apply, "
-                                "or print it for a new pair.")
+    output = Output(BLANK_AGREEMENT.path, html,
+                    _agreement_meta(program, _("%(program)s: agreement (blank)", program=program.program.name),
+                                    fingerprint, created),
+                    title=_(BLANK_AGREEMENT.title), description=_(BLANK_AGREEMENT.description))
     return Batch("blank agreement", shown_template(AGREEMENT_TEMPLATE, templates), head, tail,
                  agreement_stylesheets(templates), (output,),
                  forms=True)
@@ -505,7 +538,8 @@ def agreement_stamps(program: Program, cohort: Cohort | None, templates: Path | 
         if variant not in variants:
             variants[variant] = agreement_html(env, templates, program, template_copy(program, roles), fingerprint)
         fills.append(Fill(f"agreements/{group.id}.pdf", variant, slot_texts(copy),
-                          _agreement_meta(program, f"{program.program.name}: agreement {group.id}", fingerprint,
+                          _agreement_meta(program, _("%(program)s: agreement %(group)s", program=program.program.name,
+                                                     group=group.id), fingerprint,
                                           created)))
     return StampSet("agreements", shown_template(AGREEMENT_TEMPLATE, templates), head, tail,
                     agreement_stylesheets(templates), variants, tuple(fills),
@@ -521,26 +555,49 @@ def group_agreement_html(program: Program, group: Group, cohort: Cohort, templat
 
 # --- forms --------------------------------------------------------------------------------
 
-def forms_batch(program: Program, templates: Path | None, created: Optional[str]) -> Batch:
-    """Return the blank forms and one playbook card per challenge."""
+def form_group_size(program: Program, cohort: Cohort | None) -> int:
+    """Return how many members the blank forms have rows for: `matching.group_size`, or the cohort's largest group."""
+    return max([program.matching.group_size, *(len(group.members) for group in (cohort.groups if cohort else ()))])
+
+
+def member_labels(size: int) -> tuple[str, ...]:
+    """Return how a blank form names the members of a group of `size`: Partner A and B, Member A to C, ..."""
+    letters = [chr(ord("A") + index) for index in range(size)]
+    if size == 2:
+        return tuple(_("Partner %(letter)s", letter=letter) for letter in letters)
+    return tuple(_("Member %(letter)s", letter=letter) for letter in letters)
+
+
+def forms_batch(program: Program, templates: Path | None, created: Optional[str],
+                group_size: Optional[int] = None) -> Batch:
+    """Return the blank forms and one playbook card per challenge.
+
+    Forms that a group fills in together have a row for each of `group_size` members
+    (`matching.group_size` when not given).
+    """
     env = print_environment(templates)
     info = program.program
-    head, tail = _skeleton(env, templates, title=f"{info.name}: forms", language=info.language, body_class="forms")
-    context = {"program": program, "info": program.program, "midpoint": review_schedule(program).midpoint}
+    size = program.matching.group_size if group_size is None else group_size
+    head, tail = _skeleton(env, templates, title=_("%(program)s: forms", program=info.name), language=info.language,
+                           body_class="forms")
+    context = {"program": program, "info": program.program, "midpoint": review_schedule(program).midpoint,
+               "group_size": size, "members": member_labels(size)}
     outputs = []
-    for slug, title, description in FORMS:
+    for slug, english_title, english_description in FORMS:
+        title, description = _(english_title), _(english_description)
         html = _render(env, f"forms/{slug}.html.j2", templates, title=title, **context)
         outputs.append(Output(f"forms/{slug}.pdf", html,
-                              _meta(program, f"{info.name}: {title}", description, created, "form"),
+                              _meta(program, _("%(program)s: %(form)s", program=info.name, form=title), description,
+                                    created, _("form")),
                               title=title, description=description))
     for challenge in program.challenges:
-        title = f"Playbook card: {challenge.title}"
+        title = _(PLAYBOOK_CARD, challenge=challenge.title)
         html = _render(env, "forms/playbook-card.html.j2", templates, title=title, challenge=challenge,
                        playbooks=program.playbooks_for(challenge.id), **context)
         outputs.append(Output(f"forms/playbook-card-{challenge.id}.pdf", html,
-                              _meta(program, f"{info.name}: {title}", "Warning signs and what to do.", created,
-                                    "playbook"),
-                              title=title, description="Warning signs and what to do, on one card."))
+                              _meta(program, _("%(program)s: %(form)s", program=info.name, form=title),
+                                    _("Warning signs and what to do."), created, _("playbook")),
+                              title=title, description=_(PLAYBOOK_CARD_TEXT)))
     css = (stylesheet("print.css", templates), stylesheet("forms.css", templates))
     source = "templates/print/forms/" if templates and (templates / "print" / "forms").is_dir() else \
         "(built-in) print/forms/"
@@ -561,7 +618,7 @@ def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str], 
     templates = loaded.layout.templates
     fingerprint = edition.fingerprint
     return PrintSet((handbook_batch(loaded, edition, created),
-                     forms_batch(program, templates, created),
+                     forms_batch(program, templates, created, form_group_size(program, cohort)),
                      blank_agreement_batch(program, templates, fingerprint, created)),
                     (agreement_stamps(program, cohort, templates, fingerprint, created),),
                     fingerprint)
