@@ -40,6 +40,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from babel.units import format_unit
 from jinja2 import pass_context
+from markupsafe import escape
 
 DOMAIN = "handbook"
 SOURCE_LANGUAGE = "en"
@@ -271,10 +272,19 @@ def _jinja_npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return current().translations.npgettext(context, singular, plural, n)
 
 
+def _escaped(lookup: Any) -> Any:
+    # In HTML, Jinja2 takes a translation for markup: a project's "Sie & wir" or a quote in a
+    # tooltip attribute must stay text. (The catalogs hold no markup.)
+    return lambda *args: escape(lookup(*args))
+
+
 def install(env: Any) -> None:
     """Give a Jinja2 environment (with `jinja2.ext.i18n`) the current language's words and format filters."""
-    env.install_gettext_callables(gettext=_jinja_gettext, ngettext=_jinja_ngettext, pgettext=_jinja_pgettext,
-                                  npgettext=_jinja_npgettext, newstyle=True)
+    lookups = (_jinja_gettext, _jinja_ngettext, _jinja_pgettext, _jinja_npgettext)
+    if env.autoescape:
+        lookups = tuple(_escaped(lookup) for lookup in lookups)
+    env.install_gettext_callables(gettext=lookups[0], ngettext=lookups[1], pgettext=lookups[2],
+                                  npgettext=lookups[3], newstyle=True)
     env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not part of the message
     def late(method: str) -> Any:
         # pass_context: never folded into a constant when the template is compiled (its language is the

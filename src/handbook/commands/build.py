@@ -1,5 +1,9 @@
 """`handbook build`: the stage (load, validate, render), then the output adapters write a fresh folder that
-replaces build/ in one step. A failed or killed build leaves the previous build/ as it was."""
+replaces build/ in one step. A failed or killed build leaves the previous build/ as it was.
+
+The progress lines it says are in the language of the caller's `i18n.using` block (the CLI sets the
+program's); the stage renders in the program's language whatever the caller's.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from handbook import i18n
 from handbook.commands.stage import load, render
+from handbook.i18n import _, ngettext
 from handbook.layout import OFFLINE_ZIP, Layout, Outputs
 from handbook.output.offline import package_site
 from handbook.output.site import build_site, copy_downloads
@@ -69,17 +75,22 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
     digest = inputs_digest(layout, engine)
     previous = last_build(layout)
     if not force and previous and previous.get("inputs") == digest and previous.get("outputs") == outputs_stamp(layout):
-        say("nothing changed since the last build")
+        say(_("nothing changed since the last build"))
         return BuildResult(layout.build, int(previous.get("pages", 0)), time.perf_counter() - started, skipped=True)
 
     # First gather all data: load, validate and render, before anything is written.
     loaded = load(layout.root)
-    say("program is valid" + (f", cohort of {len(loaded.cohort.participants)} people in "
-                              f"{len(loaded.cohort.groups)} groups" if loaded.cohort else ""))
+    if loaded.cohort:
+        say(ngettext("program is valid, cohort of %(people)s people in %(num)s group",
+                     "program is valid, cohort of %(people)s people in %(num)s groups", len(loaded.cohort.groups),
+                     people=i18n.current().number(len(loaded.cohort.participants))))
+    else:
+        say(_("program is valid"))
     rendered = render(loaded)
-    say(f"rendered {len(rendered.site.pages)} pages")
-    say(f"rendered {len(rendered.prints.paths())} documents for print")
-    say(f"rendered {len(rendered.calendars)} calendars")
+    say(ngettext("rendered %(num)s page", "rendered %(num)s pages", len(rendered.site.pages)))
+    say(ngettext("rendered %(num)s document for print", "rendered %(num)s documents for print",
+                 len(rendered.prints.paths())))
+    say(ngettext("rendered %(num)s calendar", "rendered %(num)s calendars", len(rendered.calendars)))
 
     # Start writing files now that all data is gathered: a fresh folder, swapped in for build/ at the end.
     from handbook.output.pdf import PdfJob
@@ -95,18 +106,22 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
                     job = PdfJob(rendered.prints, layout.root, out.pdf, cache=layout.pdf_cache)
                 with _writing(layout, layout.outputs.site):
                     build_site(loaded, rendered.site, out.site, engine)
-                say("site built")
+                say(_("site built"))
                 if watch_pdfs is not None:
                     watch_pdfs(job.progress)
                 with _writing(layout, layout.outputs.pdf):
                     report = job.result()
-                say(f"printed {len(report.pages)} PDFs ({report.rendered} rendered, {report.reused} unchanged)")
+                say(ngettext("printed %(num)s PDF (%(rendered)s rendered, %(reused)s unchanged)",
+                             "printed %(num)s PDFs (%(rendered)s rendered, %(reused)s unchanged)", len(report.pages),
+                             rendered=i18n.current().number(report.rendered),
+                             reused=i18n.current().number(report.reused)))
                 with _writing(layout, layout.outputs.downloads):
                     copied = copy_downloads(rendered.prints, out.pdf, out.downloads)
-                say(f"{copied} PDFs offered for download on the site")
+                say(ngettext("%(num)s PDF offered for download on the site",
+                             "%(num)s PDFs offered for download on the site", copied))
                 with _writing(layout, layout.outputs.offline_zip):
                     package_site(out.site, out.offline_zip)
-                say(f"offline copy packed: {OFFLINE_ZIP}")
+                say(_("offline copy packed: %(file)s", file=OFFLINE_ZIP))
                 with _writing(layout, layout.outputs.calendar):
                     write_tree(out.calendar, dict(rendered.calendars))
                 with _writing(layout, layout.outputs.private):

@@ -72,22 +72,37 @@ def build(project: Path, debug: bool, quiet: bool, engine: str, force: bool) -> 
     """Build the handbook site, PDFs and calendars into build/."""
 
     def action() -> None:
+        from handbook import i18n
         from handbook.commands.build import build as build_project
+        from handbook.load.locale import project_words
 
         console = _console(stderr=False)
-        result = build_project(project, engine=engine, force=force,
-                               progress=None if quiet else lambda m: console.print(f"  {m}", markup=False),
-                               watch_pdfs=None if quiet else lambda done: _pdf_progress(console, done))
-        if result.skipped and not quiet:
-            console.print(f"build/ is up to date ({result.seconds:.2f} s); --force builds anyway", markup=False)
-            return
-        if not quiet:
-            console.print(f"built {result.pages} pages into {result.build_dir / 'site'} "
-                          f"in {result.seconds:.1f} s", markup=False)
-            for note in result.notes:
-                _console().print(note, markup=False)
+        with i18n.using(project_words(project)):  # what it prints, in the program's language
+            result = build_project(project, engine=engine, force=force,
+                                   progress=None if quiet else lambda m: console.print(f"  {m}", markup=False),
+                                   watch_pdfs=None if quiet else lambda done: _pdf_progress(console, done))
+            if result.skipped and not quiet:
+                console.print(i18n._("build/ is up to date (%(seconds)s s); --force builds anyway",
+                                     seconds=_seconds(result.seconds, 2)), markup=False)
+                return
+            if not quiet:
+                console.print(i18n.ngettext("built %(num)s page into %(folder)s in %(seconds)s s",
+                                            "built %(num)s pages into %(folder)s in %(seconds)s s", result.pages,
+                                            folder=result.build_dir / "site", seconds=_seconds(result.seconds)),
+                              markup=False)
+                for note in result.notes:
+                    _console().print(note, markup=False)
 
     run(action, debug)
+
+
+def _seconds(value: float, decimals: int = 1) -> str:
+    """Return seconds as the current language writes numbers: 3.2, 3,2."""
+    from babel.numbers import format_decimal
+
+    from handbook import i18n
+
+    return format_decimal(value, "0." + "0" * decimals, locale=i18n.current().locale)
 
 
 @main.command()
@@ -99,13 +114,25 @@ def check(project: Path, debug: bool, standards: bool) -> None:
     """Validate program.yaml, the cohort and content pages; write nothing."""
 
     def action() -> None:
+        from handbook import i18n
         from handbook.commands.stage import check as check_project
+        from handbook.load.locale import language_notes, words
+        from handbook.plan.schedule import rhythm_notes
 
-        program = check_project(project).program  # the stage build runs, templates rendered too; nothing written
-        _console(stderr=False).print(
-            f"program.yaml is valid: {program.program.name} {program.program.version}, "
-            f"{len(program.training.modules)} training modules, {len(program.challenges)} challenges, "
-            f"{len(program.playbooks)} playbooks", markup=False)
+        loaded = check_project(project)  # the stage build runs, templates rendered too; nothing written
+        program = loaded.program
+        with i18n.using(words(loaded.layout, program)):  # what it prints, in the program's language
+            counts = {"modules": i18n.ngettext("%(num)s training module", "%(num)s training modules",
+                                               len(program.training.modules)),
+                      "challenges": i18n.ngettext("%(num)s challenge", "%(num)s challenges", len(program.challenges)),
+                      "playbooks": i18n.ngettext("%(num)s playbook", "%(num)s playbooks", len(program.playbooks))}
+            _console(stderr=False).print(i18n._(
+                "program.yaml is valid: %(name)s %(version)s, %(modules)s, %(challenges)s, %(playbooks)s",
+                name=program.program.name, version=program.program.version, **counts), markup=False)
+            for note in language_notes(loaded.layout, program):
+                _console().print(note, markup=False)
+            for note in rhythm_notes(program):  # e.g. 10 sessions asked for, monthly over 6 months
+                _console().print(note, markup=False)
         if standards:
             _print_standards(program)
 
@@ -126,7 +153,9 @@ def _pdf_progress(console: Any, done: Callable[[], tuple[int, int]]) -> None:
         TimeElapsedColumn,
     )
 
-    columns = (TextColumn("  printing PDFs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    from handbook import i18n
+
+    columns = (TextColumn("  " + i18n._("printing PDFs")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("pdf", total=None)
         while True:
@@ -169,6 +198,32 @@ def schema(debug: bool) -> None:
     run(action, debug)
 
 
+@main.command()
+@click.argument("language")
+@project_option
+@debug_option
+@click.option("--force", is_flag=True, help="Overwrite the file when it exists.")
+def messages(language: str, project: Path, debug: bool, force: bool) -> None:
+    """Write locale/LANGUAGE.po: every word handbook writes, to change for this project or translate."""
+
+    def action() -> None:
+        from handbook import i18n
+        from handbook.commands.catalogs import write_project_catalog
+        from handbook.load.locale import project_words
+
+        path, count = write_project_catalog(project, language, force=force)
+        with i18n.using(project_words(project)):
+            console = _console(stderr=False)
+            shown = project / path.relative_to(path.parents[1])  # as the coordinator named the project: locale/de.po
+            console.print(i18n.ngettext("wrote %(file)s: %(num)s message.", "wrote %(file)s: %(num)s messages.",
+                                        count, file=shown.as_posix()), markup=False)
+            console.print(i18n._("Change the msgstr lines you want, delete the entries you keep as they are, "
+                                 "then run handbook build. It reads the file while program.yaml says "
+                                 "`language: %(language)s`.", language=language), markup=False)
+
+    run(action, debug)
+
+
 @main.command(name="match")
 @click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("cohort.yaml"),
@@ -185,7 +240,10 @@ def match_command(roster: Path, out: Path, start: Any, name: str | None, previou
     """Match peers from a roster CSV into groups of `matching.group_size`; write the cohort file and a report."""
 
     def action() -> None:
+        from handbook import i18n
         from handbook.commands.match import run_match
+        from handbook.load.locale import project_words
+        from handbook.render.matchreport import group_kinds, score
 
         target = out if out.is_absolute() else project / out
         run = run_match(project, roster, target, start=start.date() if start else None, name=name,
@@ -193,11 +251,18 @@ def match_command(roster: Path, out: Path, start: Any, name: str | None, previou
         result = run.result
         people = sum(len(g.members) for g in result.groups)
         console = _console(stderr=False)
-        console.print(f"matched {people} people into {len(result.groups)} groups in {run.seconds:.1f} s; "
-                      f"mean score {result.mean:.1f}, lowest {result.lowest.score:.1f}", markup=False)
-        if run.greedy_total:
-            console.print(f"against greedy: {result.total:.1f} vs {run.greedy_total:.1f} total", markup=False)
-        console.print(f"wrote {run.cohort_path} and {run.report_path} (coordinator only)", markup=False)
+        with i18n.using(project_words(project)):  # what it prints, in the program's language
+            console.print(i18n.ngettext(
+                "matched %(people)s people into %(num)s group (%(kinds)s) in %(seconds)s s; mean score %(mean)s, "
+                "lowest %(lowest)s", "matched %(people)s people into %(num)s groups (%(kinds)s) in %(seconds)s s; "
+                "mean score %(mean)s, lowest %(lowest)s", len(result.groups), people=i18n.current().number(people),
+                kinds=group_kinds(result.groups), seconds=_seconds(run.seconds), mean=score(result.mean),
+                lowest=score(result.lowest.score)), markup=False)
+            if run.greedy_total:
+                console.print(i18n._("against greedy: %(total)s vs %(greedy)s total", total=score(result.total),
+                                     greedy=score(run.greedy_total)), markup=False)
+            console.print(i18n._("wrote %(cohort)s and %(report)s (coordinator only)", cohort=run.cohort_path,
+                                 report=run.report_path), markup=False)
 
     run(action, debug)
 
@@ -232,7 +297,9 @@ def serve(project: Path, debug: bool, port: int) -> None:
     def action() -> None:
         import time
 
+        from handbook import i18n
         from handbook.commands.serve import Preview
+        from handbook.load.locale import project_words
         from handbook.output.workspace import stop_on_signals
 
         console = _console(stderr=True)
@@ -241,17 +308,21 @@ def serve(project: Path, debug: bool, port: int) -> None:
         except OSError as exc:
             raise HandbookError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
                                 hint="pick another port with --port, or --port 0 for any free one") from None
+        words = project_words(project)  # what it prints, in the program's language
         try:
             # A closed terminal (SIGHUP) or a process manager (SIGTERM) stops it as Ctrl+C does.
             with stop_on_signals():
                 preview.start()
-                console.print(f"serving {preview.url}  (Ctrl+C stops)", markup=False)
+                with i18n.using(words):
+                    console.print(i18n._("serving %(url)s  (Ctrl+C stops)", url=preview.url), markup=False)
                 while True:
                     time.sleep(3600)
         except KeyboardInterrupt:
-            console.print("stopping the preview and its background build", markup=False)
+            with i18n.using(words):
+                console.print(i18n._("stopping the preview and its background build"), markup=False)
         finally:
             preview.stop()
-        console.print("stopped", markup=False)
+        with i18n.using(words):
+            console.print(i18n._("stopped"), markup=False)
 
     run(action, debug)

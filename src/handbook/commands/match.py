@@ -89,9 +89,10 @@ def run_match(root: Path, roster: Path, out: Path, *, start: dt.date | None = No
     result = match(people, policy, when=start, previous=earlier, roster_name=roster_name, with_greedy=True)
     greedy_total = result.greedy_total
     cohort_name = name or f"{program.program.name} {start.isoformat()}"
-    _write(out, cohort_yaml(result, people, start=start, name=cohort_name, roster=Path(roster_name).name))
     report = layout.outputs.match_report
-    with i18n.using(words(layout, program)):
+    with i18n.using(words(layout, program)):  # the cohort file's header and the report in the program's language
+        cohort = cohort_yaml(result, people, start=start, name=cohort_name, roster=Path(roster_name).name)
         html = report_html(program, result, roster=Path(roster_name).name, greedy_total=greedy_total, start=start)
+    _write(out, cohort)
     _write(report, html)
     return MatchRun(result, out, report, greedy_total, time.perf_counter() - began)
