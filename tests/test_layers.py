@@ -79,3 +79,15 @@ def test_only_one_module_imports_weasyprint() -> None:
     importers = sorted({str(path.relative_to(PACKAGE)) for _, path in _modules() for _, module in _imports(path)
                         if module.split(".")[0] in ("weasyprint", "pydyf")})
     assert importers == ["output/pdf/weasy.py"]
+
+
+def test_the_stage_every_build_runs_imports_no_numerical_library() -> None:
+    # numpy starts threads when imported, and a build forks its PDF workers only while it runs one
+    # thread (otherwise it spawns them, slower, and its workers outlive a killed build differently).
+    # Only `handbook match` needs the matcher's numpy.
+    import subprocess
+    import sys
+
+    code = "import sys, handbook.commands.build, handbook.commands.stage; print(sorted({'numpy', 'rustworkx'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

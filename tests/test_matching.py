@@ -165,7 +165,7 @@ def test_a_person_without_allowed_partner_is_named_with_the_constraints_that_blo
 def test_time_zone_gap_is_kept() -> None:
     rules = policy(different_department=False, max_timezone_gap_hours=3)
     people = people_of(40, 9, rules)
-    from handbook.plan.matching import utc_offset
+    from handbook.plan.rules import utc_offset
     for group in match(people, rules, when=WHEN).groups:
         offsets = [utc_offset(m.timezone, WHEN) for m in group.members]
         assert max(offsets) - min(offsets) <= 3
@@ -321,7 +321,7 @@ def test_groups_never_score_below_greedy(size: int, n: int, seed: int) -> None:
 
 @pytest.mark.parametrize("size,n,seed", [(3, 60, 9), (4, 48, 8), (5, 60, 10), (6, 66, 12)])
 def test_every_pair_in_a_group_keeps_every_hard_constraint(size: int, n: int, seed: int) -> None:
-    from handbook.plan.matching import utc_offset
+    from handbook.plan.rules import utc_offset
 
     rules = group_policy(size, different_manager=True, different_department=True, max_timezone_gap_hours=3,
                          no_repeat_partners=True)

@@ -25,7 +25,7 @@ from handbook.load.cohort import Cohort, Participant
 from handbook.load.roster import Person
 from handbook.load.yamlsource import Source
 from handbook.model import Constraints, Program
-from handbook.plan.matching import ZONE_HINT, manager_keys, match_key, utc_offset
+from handbook.plan.rules import ZONE_HINT, manager_keys, match_key, utc_offset
 
 SETTING = "matching.constraints"
 HINT = ("swap one of them with a member of another group, or let `handbook match` form the groups; "

@@ -32,18 +32,17 @@ import heapq
 import itertools
 import math
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Sequence
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
 from handbook.errors import InputError, Problem
 from handbook.load.roster import Person
 from handbook.model import Matching
+from handbook.plan.rules import ZONE_HINT, manager_keys, match_key, utc_offset
 
 # Up to this many people every allowed pair is an edge; above it each person keeps their best
 # CANDIDATES partners (the benchmark measures what that costs in score).
@@ -100,28 +99,6 @@ class MatchResult:
     @cached_property  # the report asks once per group
     def lowest(self) -> Group:
         return min(self.groups, key=lambda g: (g.score, g.members[0].id))
-
-
-ZONE_HINT = "write a zone such as Europe/Berlin, or an offset such as +01:00"  # what utc_offset reads
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.I)
-
-
-def utc_offset(zone: str, when: dt.date) -> float | None:
-    """Return the UTC offset in hours of a zone name or offset text on `when`, or None if unknown."""
-    text = zone.strip()
-    if text.upper() in {"UTC", "GMT", "Z"}:
-        return 0.0
-    match = _OFFSET.match(text)
-    if match:
-        sign = -1 if match.group(1) == "-" else 1
-        return sign * (int(match.group(2)) + int(match.group(3) or 0) / 60)
-    try:
-        info = ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    noon = dt.datetime.combine(when, dt.time(12), info)
-    offset = noon.utcoffset()
-    return offset.total_seconds() / 3600 if offset is not None else None
 
 
 def _number(value: str) -> float | None:
@@ -265,19 +242,6 @@ class Scorer:
         breakdown = tuple((column, round(float(np.mean(points)), 2)) for column, points in parts)
         people = tuple(sorted((self.people[k] for k in members), key=lambda p: p.id))
         return Group(people, float(np.mean(score)), breakdown)
-
-
-def match_key(text: str) -> str:
-    """Return how the hard constraints compare a manager, a department or a name: trimmed, lower-cased.
-
-    A blank key ("") never equals another: missing data breaks no constraint.
-    """
-    return text.strip().lower()
-
-
-def manager_keys(person: Person) -> set[str]:
-    """Return the keys by which someone's `manager` can name this person: their id, name and email."""
-    return {match_key(k) for k in (person.id, person.name, person.email) if k.strip()}
 
 
 class _PairSet:
