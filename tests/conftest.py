@@ -234,6 +234,10 @@ SLOW_TESTS = frozenset({
     "test_site_settings.py::test_extensions_installed_in_a_virtual_environment_inside_the_project_are_accepted",
     # ten cases, two CLI runs each, whose messages test_bad_inputs checks; test_links keeps a check/build pair
     "test_site_settings.py::test_check_refuses_exactly_what_build_refuses",
+    # a second whole build, in French; the German one stays in the fast set
+    "test_whole_language.py::test_the_generator_writes_no_english[fr]",
+    "test_whole_language.py::test_every_output_says_its_language[fr]",
+    "test_project_messages.py::test_build_says_what_it_did_in_the_programs_language",  # a whole build of its own
 })
 
 

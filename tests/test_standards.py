@@ -59,7 +59,7 @@ def test_check_standards_prints_the_coverage_table(small_project: Path) -> None:
     result = run_cli("check", "--standards", "--project", small_project)
     assert result.exit_code == 0
     assert "Standards of mentoring practice" in result.stdout
-    assert "Recruitment" in result.stdout and "MISSING" in result.stdout
+    assert "Recruitment" in result.stdout and "Missing" in result.stdout
     assert "gaps to close" in result.stdout
 
 

@@ -133,8 +133,8 @@ def check(project: Path, debug: bool, standards: bool) -> None:
                 _console().print(note, markup=False)
             for note in rhythm_notes(program):  # e.g. 10 sessions asked for, monthly over 6 months
                 _console().print(note, markup=False)
-        if standards:
-            _print_standards(program)
+            if standards:
+                _print_standards(program)
 
     run(action, debug)
 
@@ -169,20 +169,22 @@ def _pdf_progress(console: Any, done: Callable[[], tuple[int, int]]) -> None:
 def _print_standards(program: Any) -> None:
     from rich.table import Table
 
-    from handbook.plan.standards import assess
+    from handbook.i18n import _, ngettext
+    from handbook.plan.standards import STATUS_LABELS, assess
 
     results = assess(program)
-    table = Table(title="Standards of mentoring practice", show_lines=True)
-    for column in ("Standard", "Set by", "Coverage", "Evidence", "Missing"):
+    table = Table(title=_("Standards of mentoring practice"), show_lines=True)
+    for column in (_("Standard"), _("Set by"), _("Coverage"), _("How the program covers it"), _("To do")):
         table.add_column(column, overflow="fold")
-    marks = {"met": "covered", "partial": "partly", "missing": "MISSING"}
     for item in results:
-        table.add_row(item.standard, item.body, marks[item.status], "; ".join(item.evidence), "; ".join(item.gaps))
+        table.add_row(item.standard, item.body, _(STATUS_LABELS[item.status]), "; ".join(item.evidence),
+                      "; ".join(item.gaps))
     console = _console(stderr=False)
     console.print(table)
     gaps = sum(len(item.gaps) for item in results)
-    console.print(f"{sum(item.status == 'met' for item in results)} of {len(results)} standards covered; "
-                  f"{gaps} gap{'s' if gaps != 1 else ''} to close", markup=False)
+    console.print(_("%(covered)s of %(total)s standards covered; %(gaps)s", covered=sum(
+        item.status == "met" for item in results), total=len(results),
+        gaps=ngettext("%(num)s gap to close", "%(num)s gaps to close", gaps)), markup=False)
 
 
 @main.command()
