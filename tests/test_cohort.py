@@ -81,6 +81,7 @@ def test_the_example_cohort_has_a_triad_and_matches_the_roster() -> None:
      "cohort.yaml:16:20: groups[0].members[1]: participant 'ana' is named twice in group 'pair-1'"),
     (("members: [ana, ben]", "members: [ana]"), "cohort.yaml:16:14: groups[0].members: expected at least 2 items"),
     (("  - id: pair-1", "  - id: blank"), "cohort.yaml:15:9: groups[0].id: the group id 'blank' is reserved"),
+    (("  - id: pair-1", "  - id: terms"), "cohort.yaml:15:9: groups[0].id: the group id 'terms' is reserved"),
     (("    email: ben@example.org\n", "    email: ben@example.org\n    shoe_size: 44\n"),
      "cohort.yaml:10:5: participants[1].shoe_size: unknown key 'shoe_size'"),
 ])

@@ -102,7 +102,7 @@ def test_monthly_sessions_fall_on_first_tuesdays_from_the_group_start(built: Pat
 
 def test_the_agreement_prints_the_dates_the_calendar_holds(built: Path) -> None:
     text = " ".join(pdf_text(built / "build" / "pdf" / "agreements" / "triad-1.pdf").split())
-    assert "Monthly, on the first Tuesday" in text
+    assert "We meet monthly, on the first Tuesday, 45 minutes each time" in text
     assert "3 February 2026 First session" in text and "5 May 2026 Planned end" in text
     assert "17 February 2026 First check-in" in text  # week 2, counted from the first session
     found = events((built / "build" / "calendar" / "triad-1.ics").read_bytes())

@@ -22,7 +22,7 @@ from handbook.model import Email, Model, Program, Slug, Text
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 AttributeKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-RESERVED_GROUP_IDS = frozenset({"blank"})  # agreements/blank.pdf is the blank agreement
+RESERVED_GROUP_IDS = frozenset({"blank", "terms"})  # agreements/blank.pdf and terms.pdf
 
 
 class Participant(Model):
@@ -123,7 +123,7 @@ def reference_problems(source: Source, program: Program | None) -> list[Problem]
     for index, group in _mappings(data, "groups"):
         if group.get("id") in RESERVED_GROUP_IDS:
             problems.append(source.problem(("groups", index, "id"), f"the group id {group['id']!r} is reserved",
-                                           "its agreement would replace agreements/blank.pdf; use another id"))
+                                           f"its agreement would replace agreements/{group['id']}.pdf; use another id"))
     known = [p["id"] for _, p in _mappings(data, "participants") if isinstance(p.get("id"), str)]
     placed: dict[str, tuple[str, int]] = {}
     for index, group in _mappings(data, "groups"):

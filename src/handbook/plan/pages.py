@@ -202,13 +202,18 @@ class Download:
 
 HANDBOOK = Download("handbook.pdf", N_("The handbook as a book"),
                     N_("Everything on this site, with a table of contents and page numbers, for print."))
+AGREEMENT_TERMS = Download("agreements/terms.pdf", N_("Terms of the mentoring agreement"),
+                           N_("The program's full terms, which every group's agreement cites by version and "
+                              "fingerprint: read them together before you sign."))
 BLANK_AGREEMENT = Download("agreements/blank.pdf", N_("Blank agreement"),
-                           N_("The agreement each group signs, with empty name lines."))
+                           N_("The three pages each group signs, to fill in on screen or by hand."))
 FORMS: tuple[tuple[str, str, str], ...] = (
     ("smart-goal-worksheet", N_("SMART goal worksheet"),
      N_("Turn a broad wish into two or three specific, measurable goals before your second session.")),
-    ("session-agenda-and-log", N_("Session agenda and log"),
-     N_("The standard agenda with space for each session's commitments, and a log of all sessions.")),
+    ("session-agenda", N_("Session agenda"),
+     N_("The standard agenda with space for notes and each member's commitments: one copy per session.")),
+    ("session-log", N_("Session log"),
+     N_("One log for all your sessions: date, topic headline and commitments, kept by the group.")),
     ("mid-point-check-in", N_("Mid-point check-in"),
      N_("Review your goals, your sessions and the balance between you at the mid-point.")),
     ("closure-reflection", N_("Closure reflection"),
@@ -226,7 +231,7 @@ PROGRAM_CALENDAR = f"{DOWNLOADS_DIR}/calendar/program.ics"
 
 def downloads(program: Program) -> tuple[Download, ...]:
     """Return the non-personal PDFs of a build, in the order the site lists them, in the current language."""
-    items = [HANDBOOK, BLANK_AGREEMENT]
+    items = [HANDBOOK, AGREEMENT_TERMS, BLANK_AGREEMENT]
     items += [Download(f"forms/{slug}.pdf", title, text) for slug, title, text in FORMS]
     items = [Download(item.path, _(item.title), _(item.description)) for item in items]
     items += [Download(f"forms/playbook-card-{c.id}.pdf", _(PLAYBOOK_CARD, challenge=c.title), _(PLAYBOOK_CARD_TEXT))

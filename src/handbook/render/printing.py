@@ -9,11 +9,17 @@ WeasyPrint: `pdf.py` turns the documents into PDF files.
   variant (the roles of a group's members, so also its size) as a template in which every per-group value (names, departments,
   emails, the group id, dates) is a `Slot`, an empty box of fixed width. Each group is a `Fill`:
   the text of every slot. `pdf.py` lays out all fills in one document and stamps them onto the
-  template's pages, so the agreement's eight pages are laid out once, not once per group.
+  template's pages, so the agreement's pages are laid out once, not once per group.
 
-The agreement's fingerprint is a short hash of the text of the blank agreement as the built-in
-templates print it: the program's terms, version and dates, without any participant's name or
-any group's dates. The site shows it; every agreement prints it in its footer.
+What a group signs is a signing set of three pages (`agreement.html.j2`): who and when, what we
+commit to and where confidentiality ends, the signatures (on a page with an empty back). The
+program's full terms are one public PDF (`terms.html.j2`, agreements/terms.pdf) that every
+agreement cites by version and fingerprint.
+
+The agreement's fingerprint is a short hash of the agreement's text as the built-in templates
+print it: the terms, and the blank signing set (the program's clauses and limits, version and
+dates), without any participant's name or any group's dates. The site, the terms and every
+agreement print it.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from handbook.load.cohort import Cohort, Group, Participant
 from handbook.load.project import Loaded
 from handbook.model import Program, Role
 from handbook.plan.pages import (  # noqa: F401 - Download, downloads for importers
+    AGREEMENT_TERMS,
     BLANK_AGREEMENT,
     FORMS,
     PLAYBOOK_CARD,
@@ -220,6 +227,9 @@ class AgreementCopy:
     group_id: Value  # "" on the blank
     members: tuple[Signatory, ...]
     reviews: tuple[ReviewPoint, ...]
+    names: Value = ""  # the members' names as a list, "Ana Lima, Ben Okafor and Cai Wen"; "" on the blank
+    whose: Value = ""  # whose agreement it is, for the running head: the names and the cohort; "" on the blank
+    cohort: str = ""  # the cohort's name (the same for every group), "" when it has none or on the blank
 
     @property
     def blank(self) -> bool:
@@ -368,7 +378,7 @@ def _field(index: int) -> str:
 
 
 def _copy(program: Program, group_id: Value, people: list[tuple[Value, Value, Value, Role]],
-          when: Callable[[Milestone], Value]) -> AgreementCopy:
+          when: Callable[[Milestone], Value], names: Value = "", whose: Value = "", cohort: str = "") -> AgreementCopy:
     """Return an agreement's copy; `when` gives the printed date of each point of the schedule.
 
     Members are named as the forms name them: Partner A and B in a pair, Member A to F in a larger group.
@@ -377,7 +387,14 @@ def _copy(program: Program, group_id: Value, people: list[tuple[Value, Value, Va
     members = tuple(Signatory(i + 1, labels[i], name, department, email, role)
                     for i, (name, department, email, role) in enumerate(people))
     reviews = tuple(ReviewPoint(p.id, p.kind, p.week, when(p), p.title, p.detail) for p in review_schedule(program))
-    return AgreementCopy(group_id, members, reviews)
+    return AgreementCopy(group_id, members, reviews, names, whose, cohort)
+
+
+def whose_agreement(names: Iterable[str], cohort: str = "") -> tuple[str, str]:
+    """Return (the names as a list, whose agreement it is): "Ana Lima and Ben Okafor", the same and " · Autumn 2026"."""
+    listed = i18n.current().list(list(names))
+    # Translators: whose agreement a page is, in its running head: the members' names, the cohort's name
+    return listed, _("%(names)s · %(cohort)s", names=listed, cohort=cohort) if cohort else listed
 
 
 def _date_slot(point: Milestone | ReviewPoint) -> str:
@@ -395,25 +412,29 @@ def blank_copy(program: Program, size: Optional[int] = None) -> AgreementCopy:
     return _copy(program, "", [("", "", "", role)] * size, lambda point: "")
 
 
-def template_copy(program: Program, roles: tuple[Role, ...]) -> AgreementCopy:
-    """Return an agreement template's copy: every per-group value a slot named after it."""
+def template_copy(program: Program, roles: tuple[Role, ...], cohort: str = "") -> AgreementCopy:
+    """Return an agreement template's copy: every per-group value a slot named after it (the cohort's name is shared)."""
     people = []
     for i, role in enumerate(roles):
         prefix = _field(i)
         people.append((Slot(f"{prefix}-name"), Slot(f"{prefix}-department"), Slot(f"{prefix}-email"), role))
-    return _copy(program, Slot("group"), people, lambda point: Slot(_date_slot(point)))
+    return _copy(program, Slot("group"), people, lambda point: Slot(_date_slot(point)), Slot("names"),
+                 Slot("whose"), cohort)
 
 
 def group_copy(program: Program, group: Group, cohort: Cohort) -> AgreementCopy:
     """Return the copy of one group's agreement, with names and dates."""
-    people = [(p.name, p.department or "", p.email, _member_role(program, p)) for p in cohort.members(group)]
+    members = cohort.members(group)
+    people = [(p.name, p.department or "", p.email, _member_role(program, p)) for p in members]
     dates = dict(review_schedule(program).dated(group.start))
-    return _copy(program, group.id, people, lambda point: i18n.current().date(dates[point]))
+    names, whose = whose_agreement((p.name for p in members), cohort.name or "")
+    return _copy(program, group.id, people, lambda point: i18n.current().date(dates[point]), names, whose,
+                 cohort.name or "")
 
 
 def slot_texts(copy: AgreementCopy) -> tuple[tuple[str, str], ...]:
     """Return (slot name, text) for each slot of a template, from a group's copy."""
-    texts = [("group", str(copy.group_id))]
+    texts = [("group", str(copy.group_id)), ("names", str(copy.names)), ("whose", str(copy.whose))]
     for member in copy.members:
         texts += [(f"{member.field}-name", member.name), (f"{member.field}-department", member.department),
                   (f"{member.field}-email", member.email)]
@@ -421,18 +442,45 @@ def slot_texts(copy: AgreementCopy) -> tuple[tuple[str, str], ...]:
     return tuple(texts)
 
 
+WORKSHEET = "smart-goal-worksheet"  # the form on which each member writes their goals: the terms name it
+# Limits under which what a member confides about harm done to them may be passed on against their wish.
+VICTIM_LIMIT_KINDS = ("harm", "safeguarding")
+
+
+def _terms_context(program: Program, fingerprint: str) -> dict[str, Any]:
+    """Return what the terms and the signing set both see: the program, the citation of the terms, the limits."""
+    coordinator_role = next((r for r in program.overview.roles if r.id == "coordinator"), None)
+    return {"program": program, "info": program.program, "fingerprint": fingerprint,
+            "terms_title": _(AGREEMENT_TERMS.title), "worksheet": _(next(t for slug, t, _text in FORMS if slug == WORKSHEET)),
+            "coordinator_role": coordinator_role, "midpoint": review_schedule(program).midpoint,
+            "victim_limits": [limit for limit in program.confidentiality.limits if limit.kind in VICTIM_LIMIT_KINDS]}
+
+
 def _agreement_context(program: Program, copy: AgreementCopy, fingerprint: str) -> dict[str, Any]:
     roles = []
     for member in copy.members:
         if member.role not in roles:
             roles.append(member.role)
-    coordinator_role = next((r for r in program.overview.roles if r.id == "coordinator"), None)
-    return {"program": program, "info": program.program, "agreement": copy, "roles": roles,
-            "coordinator_role": coordinator_role if coordinator_role not in roles else None,
-            "midpoint": review_schedule(program).midpoint, "fingerprint": fingerprint}
+    context = _terms_context(program, fingerprint)
+    return {**context, "agreement": copy, "roles": roles,
+            "coordinator_role": context["coordinator_role"] if context["coordinator_role"] not in roles else None}
 
 
 AGREEMENT_TEMPLATE = "agreement.html.j2"
+TERMS_TEMPLATE = "terms.html.j2"
+
+
+def terms_html(env: jinja2.Environment, templates: Path | None, program: Program, fingerprint: str) -> str:
+    """Return the body of the program's terms, the reference every agreement cites, as print HTML.
+
+    The terms hold for every group of the program, whatever its size, and speak as "we", the group.
+    They name the role a participant holds unless the cohort says otherwise (the program's first
+    role) and the coordinator's: the program's other roles (a sponsor, line managers) sign nothing.
+    """
+    context = _terms_context(program, fingerprint)
+    roles = [_member_role(program, None)]
+    coordinator_role = context["coordinator_role"] if context["coordinator_role"] not in roles else None
+    return _render(env, TERMS_TEMPLATE, templates, **{**context, "roles": roles, "coordinator_role": coordinator_role})
 
 
 def agreement_html(env: jinja2.Environment, templates: Path | None, program: Program, copy: AgreementCopy,
@@ -473,12 +521,15 @@ def visible_text(html: str) -> str:
 def agreement_fingerprint(program: Program) -> str:
     """Return the short fingerprint of the agreement text, e.g. `3f9a-c21b-07e4`.
 
-    It hashes the text of the blank agreement as the built-in templates print it, so it changes
-    with any word of the terms, the version or the effective date, and never with names, a
-    group's dates, the layout (CSS) or the fingerprint itself.
+    It hashes the text of the terms and of the blank signing set as the built-in templates print
+    them, so it changes with any word of the terms, of what a group signs, the version or the
+    effective date, and never with names, a group's dates, the layout (CSS) or the fingerprint
+    itself. One fingerprint: the terms print it, and every agreement cites the terms by it.
     """
-    html = agreement_html(print_environment(None), None, program, blank_copy(program), "")
-    digest = hashlib.sha256(visible_text(html).encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+    env = print_environment(None)
+    text = visible_text(terms_html(env, None, program, "")) + "\n" + \
+        visible_text(agreement_html(env, None, program, blank_copy(program), ""))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
     return "-".join(digest[i:i + 4] for i in range(0, FINGERPRINT_LENGTH, 4))
 
 
@@ -501,6 +552,22 @@ def _agreement_skeleton(env: jinja2.Environment, templates: Path | None, program
     info = program.program
     return _skeleton(env, templates, title=_("%(program)s: agreement", program=info.name), language=info.language,
                      body_class="agreement")
+
+
+def terms_batch(program: Program, templates: Path | None, fingerprint: str, created: Optional[str]) -> Batch:
+    """Return the program's terms: one public PDF, the same for every group, cited by each agreement."""
+    env = print_environment(templates)
+    info = program.program
+    title = _(AGREEMENT_TERMS.title)
+    head, tail = _skeleton(env, templates, title=_("%(program)s: %(document)s", program=info.name, document=title),
+                           language=info.language, body_class="agreement terms-document")
+    html = terms_html(env, templates, program, fingerprint)
+    output = Output(AGREEMENT_TERMS.path, html,
+                    _agreement_meta(program, _("%(program)s: %(document)s", program=info.name, document=title),
+                                    fingerprint, created),
+                    title=title, description=_(AGREEMENT_TERMS.description))
+    return Batch("agreement terms", shown_template(TERMS_TEMPLATE, templates), head, tail,
+                 agreement_stylesheets(templates), (output,), tagged=True)
 
 
 def agreement_stylesheets(templates: Path | None) -> tuple[Stylesheet, ...]:
@@ -536,7 +603,8 @@ def agreement_stamps(program: Program, cohort: Cohort | None, templates: Path | 
         roles = tuple(m.role for m in copy.members)
         variant = "+".join(r.id for r in roles)
         if variant not in variants:
-            variants[variant] = agreement_html(env, templates, program, template_copy(program, roles), fingerprint)
+            variants[variant] = agreement_html(env, templates, program, template_copy(program, roles, copy.cohort),
+                                               fingerprint)
         fills.append(Fill(f"agreements/{group.id}.pdf", variant, slot_texts(copy),
                           _agreement_meta(program, _("%(program)s: agreement %(group)s", program=program.program.name,
                                                      group=group.id), fingerprint,
@@ -568,6 +636,24 @@ def member_labels(size: int) -> tuple[str, ...]:
     return tuple(_("Member %(letter)s", letter=letter) for letter in letters)
 
 
+def _numbered(slug: str, html: str, card: bool = False) -> str:
+    """Return a form's body in a box that numbers its own pages: "Page 1 of 2" counts this form's pages.
+
+    The forms are laid out as one document, so `counter(pages)` would count all of them. Each
+    form's box starts a page group of its own (forms.css resets the page counter on its first
+    page), and the number of its pages is the page of its last element: forms.css sets it as
+    the string `form-pages` from `data-end`. A card keeps its A5 pages (`page: card`). The words
+    come from the catalog, as the custom property `--hb-form-page` the page margins print.
+    """
+    # Translators: the page counter in a form's footer, "Page 2 of 3"
+    words = css_content(_("Page %(page)s of %(pages)s", page="%(page)s", pages="%(pages)s"),
+                        page="counter(page)", pages="string(form-pages)")
+    return (f'<style>:root {{ --hb-form-page: {words}; }}</style>\n'
+            f'<div class="form-pages form-{slug}{" card-pages" if card else ""}">'
+            f'<span class="form-page-count" data-end="#{slug}--end"></span>\n{html}'
+            f'<span class="form-end" id="{slug}--end"></span></div>')
+
+
 def forms_batch(program: Program, templates: Path | None, created: Optional[str],
                 group_size: Optional[int] = None) -> Batch:
     """Return the blank forms and one playbook card per challenge.
@@ -585,15 +671,16 @@ def forms_batch(program: Program, templates: Path | None, created: Optional[str]
     outputs = []
     for slug, english_title, english_description in FORMS:
         title, description = _(english_title), _(english_description)
-        html = _render(env, f"forms/{slug}.html.j2", templates, title=title, **context)
+        html = _numbered(slug, _render(env, f"forms/{slug}.html.j2", templates, title=title, **context))
         outputs.append(Output(f"forms/{slug}.pdf", html,
                               _meta(program, _("%(program)s: %(form)s", program=info.name, form=title), description,
                                     created, _("form")),
                               title=title, description=description))
     for challenge in program.challenges:
         title = _(PLAYBOOK_CARD, challenge=challenge.title)
-        html = _render(env, "forms/playbook-card.html.j2", templates, title=title, challenge=challenge,
-                       playbooks=program.playbooks_for(challenge.id), **context)
+        html = _numbered(f"playbook-card-{challenge.id}",
+                         _render(env, "forms/playbook-card.html.j2", templates, title=title, challenge=challenge,
+                                 playbooks=program.playbooks_for(challenge.id), **context), card=True)
         outputs.append(Output(f"forms/playbook-card-{challenge.id}.pdf", html,
                               _meta(program, _("%(program)s: %(form)s", program=info.name, form=title),
                                     _("Warning signs and what to do."), created, _("playbook")),
@@ -619,6 +706,7 @@ def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str], 
     fingerprint = edition.fingerprint
     return PrintSet((handbook_batch(loaded, edition, created),
                      forms_batch(program, templates, created, form_group_size(program, cohort)),
+                     terms_batch(program, templates, fingerprint, created),
                      blank_agreement_batch(program, templates, fingerprint, created)),
                     (agreement_stamps(program, cohort, templates, fingerprint, created),),
                     fingerprint)
