@@ -5,11 +5,14 @@
     python benchmarks/agreements.py --pairs 300 --pypdf
 
 Builds N synthetic pairs on the example program (or --project DIR) and renders every agreement
-as the build does (the agreement laid out once as a template, every group's names and dates laid
-out in one document and stamped onto it, on every core, no cache). In the same run, a sample is
-rendered one WeasyPrint call per agreement, in a child process, half before and half after the
-batched run. Prints ms per agreement for both paths, the peak memory (parent plus each worker at
-its largest), and last `ratio naive/batched: X`.
+as the build does (handbook.output.pdf.stamp: the agreement laid out once as a tagged PDF/UA
+template, every group's names and dates laid out in one document of overlays and drawn into a
+copy of the template next to their labels, on every core, no cache). In the same run, a sample
+is rendered one WeasyPrint call per agreement (tagged PDF/UA as well), in a child process, half
+before and half after the batched run. Prints ms per agreement for both paths, wall clock and
+CPU (the CPU figures hold when other work shares the machine; the wall clock, with every core
+of the batched path, does not: the load average is printed with them), the peak memory (parent
+plus each worker at its largest), and last `ratio naive/batched: X` (wall clock).
 
 --pypdf also measures the path the design first proposed, one WeasyPrint document of complete
 agreements split into files with pypdf, and says what the split files lose.
@@ -21,6 +24,7 @@ import argparse
 import datetime as dt
 import io
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -32,8 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from handbook import i18n  # noqa: E402
 from handbook.commands.stage import load  # noqa: E402
 from handbook.load.cohort import Cohort, Group, Participant  # noqa: E402
+from handbook.load.locale import words  # noqa: E402
 from handbook.output.pdf import default_workers, render_alone, write_pdfs  # noqa: E402
 from handbook.render.printing import (  # noqa: E402
     Batch,
@@ -111,27 +117,29 @@ def pypdf_split(batch: Batch, out_dir: Path, root: Path) -> tuple[float, str]:
     return (time.perf_counter() - started) * 1000 / len(batch.outputs), lost
 
 
-def naive_times(project: str, pairs: int, sample: int, out: str) -> list[float]:
-    """Render `sample` agreements one WeasyPrint call each, after one untimed call; return ms per call.
+def naive_times(project: str, pairs: int, sample: int, out: str) -> list[tuple[float, float]]:
+    """Render `sample` agreements one WeasyPrint call each, after one untimed call; return (wall, CPU) ms per call.
 
     Runs in a child process of its own, so that the parent starts the batched path's workers as
     `handbook build` does: by forking a process that never ran WeasyPrint.
     """
     root = Path(project)
-    program = load(root).program
+    loaded = load(root)
+    program = loaded.program
     cohort = synthetic_cohort(pairs)
-    fingerprint = agreement_fingerprint(program)
-    step = max(1, pairs // max(1, sample))
-    groups = [cohort.groups[min(pairs - 1, i * step)] for i in range(sample)]
-    naive_set = naive_batch(program, cohort, root, fingerprint, groups)
+    with i18n.using(words(loaded.layout, program)):  # in the program's language, as the build
+        fingerprint = agreement_fingerprint(program)
+        step = max(1, pairs // max(1, sample))
+        groups = [cohort.groups[min(pairs - 1, i * step)] for i in range(sample)]
+        naive_set = naive_batch(program, cohort, root, fingerprint, groups)
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
     render_alone(naive_set, naive_set.outputs[0], root, target / "warm-up.pdf")
     times = []
     for n, output in enumerate(naive_set.outputs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         render_alone(naive_set, output, root, target / f"naive-{n}.pdf")
-        times.append((time.perf_counter() - started) * 1000)
+        times.append(((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000))
     return times
 
 
@@ -152,13 +160,15 @@ def main() -> None:
     args = parser.parse_args()
 
     root = project_root(args.project)
-    program = load(root).program
+    loaded = load(root)
+    program = loaded.program
     workers = args.workers or default_workers()
     cohort = synthetic_cohort(args.pairs)
-    fingerprint = agreement_fingerprint(program)
-    started = time.perf_counter()
-    stamps = agreement_stamps(program, cohort, root / "templates", fingerprint, "2026-09-01T00:00:00Z")
-    html_seconds = time.perf_counter() - started
+    with i18n.using(words(loaded.layout, program)):  # in the program's language, as the build
+        fingerprint = agreement_fingerprint(program)
+        started = time.perf_counter()
+        stamps = agreement_stamps(program, cohort, root / "templates", fingerprint, "2026-09-01T00:00:00Z")
+        html_seconds = time.perf_counter() - started
     count = len(stamps.fills)
     print(f"project: {root}")
     print(f"agreements: {count} pairs, {workers} worker processes")
@@ -169,18 +179,25 @@ def main() -> None:
         # The naive sample is timed half before and half after the batched path: load drifts.
         half = max(1, args.sample // 2)
         naive = in_child(naive_times, str(root), args.pairs, half, str(out / "naive-1"))
-        started = time.perf_counter()
+        started, children = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         report = write_pdfs(PrintSet((), (stamps,), fingerprint), root, out / "batched", cache=None, workers=workers)
         batched = (time.perf_counter() - started) * 1000 / count
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, ended with the job
+        batched_cpu = ((after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)) * 1000 / count
         parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         naive += in_child(naive_times, str(root), args.pairs, max(1, args.sample - half), str(out / "naive-2"))
         pages = sorted(set(report.pages.values()))
         size = sum(p.stat().st_size for p in (out / "batched").rglob("*.pdf")) / count / 1024
         print(f"batched: {batched:.1f} ms per agreement ({report.seconds:.2f} s for {count}; "
               f"{'/'.join(map(str, pages))} pages each, {size:.0f} KB each)")
-        mean = sum(naive) / len(naive)
+        walls = [wall for wall, _cpu in naive]
+        mean = sum(walls) / len(walls)
+        naive_cpu = sum(cpu for _wall, cpu in naive) / len(naive)
         print(f"naive: {mean:.1f} ms per agreement (one WeasyPrint call each, sample of {len(naive)}: "
-              f"{min(naive):.0f} to {max(naive):.0f} ms)")
+              f"{min(walls):.0f} to {max(walls):.0f} ms)")
+        print(f"cpu: naive {naive_cpu:.1f} ms, batched {batched_cpu:.1f} ms per agreement (all workers), "
+              f"{workers} cores: ratio {naive_cpu * workers / batched_cpu:.1f} when nothing else runs; "
+              f"load average {os.getloadavg()[0]:.1f}")
 
         if args.pypdf:
             sample = list(cohort.groups[:min(count, 20)])
@@ -196,12 +213,14 @@ def main() -> None:
 
 def pypdf_split_child(project: str, pairs: int, count: int, out: str) -> tuple[float, str]:
     root = Path(project)
-    program = load(root).program
+    loaded = load(root)
     cohort = synthetic_cohort(pairs)
-    fingerprint = agreement_fingerprint(program)
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
-    return pypdf_split(naive_batch(program, cohort, root, fingerprint, list(cohort.groups[:count])), target, root)
+    with i18n.using(words(loaded.layout, loaded.program)):
+        fingerprint = agreement_fingerprint(loaded.program)
+        batch = naive_batch(loaded.program, cohort, root, fingerprint, list(cohort.groups[:count]))
+    return pypdf_split(batch, target, root)
 
 
 if __name__ == "__main__":

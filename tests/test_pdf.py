@@ -49,7 +49,14 @@ def squash(text: str) -> str:
 
 
 def agreements(example: Path) -> dict[str, Path]:
+    """Return the agreements by name (`blank`, the groups' ids) and the terms (`terms`)."""
     return {p.stem: p for p in sorted((example / "build" / "pdf" / "agreements").glob("*.pdf"))}
+
+
+def field_names(path: Path) -> set[str]:
+    """Return the names of a PDF's form fields, without a prefix that keeps one agreement's apart from another's."""
+    return {re.sub(r"^.*?(?=partner-|coordinator-|cohort$|group$|review-)", "", name)
+            for name in (PdfReader(path).get_fields() or {})}
 
 
 # --- what is there -------------------------------------------------------------------------
@@ -62,8 +69,8 @@ def test_every_pdf_is_written(example: Path, loaded) -> None:  # type: ignore[no
     expected |= {d.path for d in downloads(loaded.program)}
     found = {p.relative_to(pdf).as_posix() for p in pdf.rglob("*.pdf")}
     assert found == expected
-    assert {"forms/smart-goal-worksheet.pdf", "forms/session-agenda-and-log.pdf", "forms/mid-point-check-in.pdf",
-            "forms/closure-reflection.pdf", "forms/training-attendance.pdf"} <= found
+    assert {"forms/smart-goal-worksheet.pdf", "forms/session-agenda.pdf", "forms/session-log.pdf",
+            "forms/mid-point-check-in.pdf", "forms/closure-reflection.pdf", "forms/training-attendance.pdf"} <= found
     assert {f"forms/playbook-card-{c.id}.pdf" for c in loaded.program.challenges} <= found
 
 
@@ -89,20 +96,68 @@ def test_the_blank_agreement_names_no_one(example: Path, loaded) -> None:  # typ
     assert "Partner A" in text and "Partner B" in text
 
 
-def test_an_agreement_holds_the_terms_in_full(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+def test_the_terms_hold_the_program_s_terms_in_full(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
     program = loaded.program
-    text = squash(" ".join(pages_text(agreements(example)["pair-01"])))
+    text = squash(" ".join(pages_text(agreements(example)["terms"])))
     info = program.program
-    for phrase in (info.name, f"Version {info.version}", "1 September 2026", "Purpose and scope", "How we meet",
-                   program.guidelines.meetings.scheduling, "Our roles", "Confidentiality",
-                   "Ground rules and boundaries", "When we disagree", "Ending the relationship", "No-fault exit",
-                   "Our goals", "Signatures"):
+    for phrase in (info.name, f"Version {info.version}", "1 September 2026", "Terms of the mentoring agreement",
+                   "Purpose and scope", "How we meet", program.guidelines.meetings.scheduling, "Our goals",
+                   "SMART goal worksheet", "Our roles", "Confidentiality", "Ground rules and boundaries",
+                   "When we disagree", "Ending the relationship", "No-fault exit", "Rematching"):
         assert squash(phrase) in text, phrase
     c = program.confidentiality
     for item in [clause.text for clause in c.clauses] + [limit.title for limit in c.limits] + \
-            list(c.breach_consequences) + list(program.guidelines.ground_rules) + \
+            list(c.principles) + list(c.breach_consequences) + [c.reporting] + \
+            list(program.guidelines.ground_rules) + list(program.guidelines.boundaries) + \
             list(program.guidelines.conflict_resolution) + [ch.name for ch in program.guidelines.channels]:
         assert squash(item) in text, item
+    assert "Maintainthishandbook" not in text and "setoutinthehandbook" not in text
+
+
+def test_the_terms_are_public_and_every_agreement_cites_them_by_fingerprint(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    fingerprint = agreement_fingerprint(loaded.program)
+    assert "agreements/terms.pdf" in {d.path for d in downloads(loaded.program)}
+    assert (example / "build" / "site" / "downloads" / "agreements" / "terms.pdf").is_file()
+    terms = pages_text(agreements(example)["terms"])
+    assert f"Fingerprint {fingerprint}" in terms[0]
+    for name, path in agreements(example).items():
+        if name == "terms":
+            continue
+        first, *_, last = (squash(page) for page in pages_text(path))
+        version = loaded.program.program.version
+        assert squash(f"“Terms of the mentoring agreement”, version {version}, fingerprint {fingerprint}") in first
+        assert squash(f"program's terms together (version {version}, fingerprint {fingerprint})") in last, name
+
+
+def test_a_signing_set_is_three_pages_each_saying_whose_it_is(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    cohort = loaded.cohort
+    files = agreements(example)
+    assert len(pages_text(files["blank"])) == 3
+    for group in cohort.groups:
+        pages = pages_text(files[group.id])
+        assert len(pages) <= 3, group.id
+        assert len(pages) % 2 == 1, group.id  # the signature page is a right-hand page with an empty back
+        names = [person.name for person in cohort.members(group)]
+        whose = (", ".join(names[:-1]) + " and " + names[-1]) + f" · {cohort.name}"
+        for number, page in enumerate(pages, start=1):
+            assert whose in page, (group.id, number)
+        assert f"Group {group.id}" in pages[-1]
+        assert "pair-" not in pages[0] and "triad-" not in pages[0]  # names and the cohort lead, not the id
+
+
+def test_the_signing_set_spells_out_the_commitments_and_the_limits(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    c = loaded.program.confidentiality
+    for name in ("blank", "pair-01", "triad-01"):
+        pages = pages_text(agreements(example)[name])
+        commitments = squash(pages[1])
+        assert "Whatwecommitto" in commitments and "Whereconfidentialityends" in commitments
+        for item in [clause.text for clause in c.clauses] + [limit.title for limit in c.limits]:
+            assert squash(item) in commitments, (name, item)
+        assert squash("If one of us confides being the victim of harassment, discrimination, violence or any other "
+                      "harm, it is not reported against their wish") in commitments
+        assert squash("only where a limit for a risk of harm applies (Risk of harm to self or others)") in commitments
+        assert squash(c.reporting) in commitments
+        assert "Ourgoals" not in squash(" ".join(pages))  # goals are on the SMART goal worksheet
 
 
 def test_review_dates_follow_the_start_date(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
@@ -137,22 +192,34 @@ def test_signature_blocks_are_together_on_the_last_page(example: Path, loaded) -
         assert loaded.program.program.coordinator.name in last
         for person in cohort.members(group):
             assert person.name in last
-        assert "The coordinator receives this page only." in last
+        assert "The program coordinator receives this page only" in last
 
 
 def test_agreements_are_fillable(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
     for group in [None, *loaded.cohort.groups]:
         path = agreements(example)["blank" if group is None else group.id]
-        fields = PdfReader(path).get_fields() or {}
+        fields = field_names(path)
         partners = "abc"[:len(group.members) if group else 2]
         for p in partners:
-            for n in (1, 2, 3):
-                assert f"partner-{p}-goal-{n}" in fields
-            assert fields[f"partner-{p}-consent"]["/FT"] == "/Btn"
-            assert f"partner-{p}-date" in fields and f"partner-{p}-goals-written" in fields
+            assert {f"partner-{p}-consent", f"partner-{p}-date"} <= fields
         assert "coordinator-date" in fields
-        assert "partner-d-goal-1" not in fields and (group is None or len(group.members) == 3
-                                                     or "partner-c-goal-1" not in fields)
+        assert "partner-d-date" not in fields and (group is None or len(group.members) == 3
+                                                   or "partner-c-date" not in fields)
+        assert not [name for name in fields if "goal" in name]
+
+
+def test_every_line_of_the_blank_agreement_is_a_form_field(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    reader = PdfReader(agreements(example)["blank"])
+    first = {annotation.get_object()["/T"] for annotation in reader.pages[0].get("/Annots") or []
+             if annotation.get_object().get("/Subtype") == "/Widget"}
+    expected = {"cohort"} | {f"partner-{p}-{what}" for p in "ab" for what in ("name", "department", "email")}
+    expected |= {f"review-{point.kind}-{point.id}" for point in review_schedule(loaded.program)}
+    assert first == expected
+    fields = reader.get_fields() or {}
+    assert all(fields[name]["/FT"] == "/Tx" for name in expected)
+    assert fields["partner-b-email"]["/TU"] == "Partner B, email"
+    last = {annotation.get_object()["/T"] for annotation in reader.pages[-1].get("/Annots") or []}
+    assert {"group", "partner-a-signed-name", "partner-b-signed-name", "coordinator-date"} <= last
 
 
 def test_form_fields_have_appearances_for_pdfa(example: Path) -> None:
@@ -173,13 +240,14 @@ def all_pdfs(example: Path) -> list[Path]:
     return sorted((example / "build" / "pdf").rglob("*.pdf"))
 
 
-def test_every_pdf_is_pdfa_3b_with_its_metadata(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+def test_every_pdf_is_pdfa_3a_and_pdfua_1_with_its_metadata(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
     info = loaded.program.program
     for path in all_pdfs(example):
         reader = PdfReader(path)
         root = reader.trailer["/Root"]
         xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
-        assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp, path.name
+        assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp, path.name
+        assert 'pdfuaid:part="1"' in xmp, path.name
         assert "/OutputIntents" in root and root["/Lang"] == info.language, path.name
         meta = reader.metadata
         assert meta.title and meta.title.startswith(info.name), path.name
@@ -271,8 +339,8 @@ def test_no_personal_data_anywhere_under_the_site(example: Path, loaded) -> None
     if archive.is_file():
         with zipfile.ZipFile(archive) as zipped:
             names = zipped.namelist()
-            assert not any("agreements/" in n and not n.endswith("agreements/blank.pdf") and n.endswith(".pdf")
-                           for n in names)
+            assert not any("agreements/" in n and n.endswith(".pdf") and
+                           not n.endswith(("agreements/blank.pdf", "agreements/terms.pdf")) for n in names)
             for name in names:
                 if not name.endswith(".pdf"):
                     data = zipped.read(name).decode("utf-8", "replace")
@@ -289,4 +357,5 @@ def test_the_site_offers_every_non_personal_pdf(example: Path, loaded) -> None: 
         assert (site / link).is_file(), link
     offered = {p.relative_to(site / "downloads").as_posix() for p in (site / "downloads").rglob("*.pdf")}
     assert offered == {d.path for d in downloads(loaded.program)}
-    assert not any(name.startswith("agreements/") and name != "agreements/blank.pdf" for name in offered)
+    assert {name for name in offered if name.startswith("agreements/")} == {"agreements/blank.pdf",
+                                                                            "agreements/terms.pdf"}

@@ -118,7 +118,7 @@ def test_a_name_too_long_for_its_box_still_prints_whole(project: Path, tmp_path:
     squashed = re.sub(r"\s+", "", name)
     assert squashed in pages[0] and squashed in pages[-1]
     resources = reader.pages[0]["/Resources"]
-    assert ("/HbStamp" in (resources.get("/XObject") or {})) == stamped
+    assert any(name.startswith("/HbSlot") for name in resources.get("/XObject") or {}) == stamped
 
 
 def test_the_fingerprint_follows_the_terms_only(project: Path) -> None:
@@ -134,6 +134,10 @@ def test_the_fingerprint_follows_the_terms_only(project: Path) -> None:
     program.write_text(program.read_text(encoding="utf-8").replace(", always.", "."), encoding="utf-8")
     cohort.write_text(cohort.read_text(encoding="utf-8").replace("Ana Lima", "Anna Lima"), encoding="utf-8")
     assert agreement_fingerprint(load(project).program) == fingerprint
+    # A word of the terms that the signing set does not repeat changes it too: one fingerprint for both.
+    program.write_text(program.read_text(encoding="utf-8").replace("    - Be on time\n", "    - Be on time, always\n"),
+                       encoding="utf-8")
+    assert agreement_fingerprint(load(project).program) != fingerprint
 
 
 # --- the book -----------------------------------------------------------------------------
@@ -218,12 +222,13 @@ def test_a_stylesheet_mistake_is_located_in_the_override(project: Path, tmp_path
 
 
 def test_a_template_error_names_the_template_file_and_line(project: Path) -> None:
-    build_file_tree(project, {"templates/print/agreement/goals.html.j2": "<h2>Goals</h2>\n{{ agreement.goal_list }}\n"})
+    build_file_tree(project, {"templates/print/agreement/commitments.html.j2":
+                              "<h2>Commitments</h2>\n{{ agreement.goal_list }}\n"})
     loaded = load(project)
     with pytest.raises(TemplateError) as caught:
         render_print(loaded, loaded.cohort, None, edition(loaded))
     problem = caught.value.problems[0]
-    assert (problem.file, problem.line) == ("templates/print/agreement/goals.html.j2", 2)
+    assert (problem.file, problem.line) == ("templates/print/agreement/commitments.html.j2", 2)
     assert "goal_list" in problem.message
 
 

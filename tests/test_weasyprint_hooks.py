@@ -8,6 +8,7 @@ agreement. pyproject.toml pins the major version these were checked with.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -97,3 +98,29 @@ def test_a_missing_hook_stops_the_build_with_one_sentence_naming_it() -> None:
     with pytest.raises(EngineError, match=r"WeasyPrint .* has changed the boxes of a laid-out page") as caught:
         list(weasy.placed(SimpleNamespace(pages=[object()]), "block"))
     assert "weasyprint>=70,<71" in caught.value.hint
+
+
+def test_table_header_cells_get_their_scope_from_the_tagging_s_cell_marks() -> None:
+    """`box.mark`: the structure element WeasyPrint's tagging gives a table cell, read by `weasy.write`."""
+    import pikepdf
+
+    table = ('<table><thead><tr><th>Week</th><th>Date</th></tr></thead>'
+             '<tbody><tr><th scope="row">0</th><td>14 September 2026</td></tr></tbody></table>')
+    fonts = weasy.font_config()
+    document = weasy.lay_out(f'<html lang="en"><head><title>T</title></head><body>{table}</body></html>',
+                             base_url="file:///", fetcher=None, stylesheets=[], fonts=fonts, forms=False,
+                             variant="pdf/a-3a", tags=True)
+    data = weasy.write(document, list(document.pages), generator="test", variant="pdf/a-3a", forms=False, tags=True)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        scopes = []
+        stack = [pdf.Root.StructTreeRoot.K]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, pikepdf.Array):
+                stack.extend(item)
+            elif isinstance(item, pikepdf.Dictionary) and "/S" in item:
+                if item.S == "/TH":
+                    scopes.append(str(item.A.get("/Scope")))
+                if "/K" in item:
+                    stack.append(item.K)
+    assert sorted(scopes) == ["/Column", "/Column", "/Row"], changed("the marks of tagged table cells (box.mark)")

@@ -8,8 +8,8 @@ What a build uses is exported here; the modules, in the order they build on each
   the cohort) and WeasyPrint's log turned into located problems, or notes about the machine.
 - `renderer`: a `Renderer` lays out print HTML and writes files; `render_batch` writes a batch
   (handbook, forms, blank agreement) from one laid-out document.
-- `stamp`: the groups' agreements, a template laid out once with each group's values stamped
-  onto a copy (pikepdf).
+- `stamp`: the groups' agreements, a tagged template laid out once with each group's values
+  drawn into a copy next to their labels (pikepdf).
 - `cache`: files of earlier builds by the hash of their inputs.
 - `pool`: the worker processes, which end with the build that started them.
 - `job`: `PdfJob` and `write_pdfs`: the cache, then the workers, then the checks.

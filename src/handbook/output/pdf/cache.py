@@ -16,7 +16,7 @@ from handbook.output.pdf.renderer import PDF_VARIANT
 from handbook.output.workspace import private_dir, write_private
 from handbook.render.printing import Batch, Fill, Output, StampSet
 
-RENDERER = "2"  # bump when the way files are made changes: invalidates the cache
+RENDERER = "3"  # bump when the way files are made changes: invalidates the cache
 
 
 def _digest(*parts: str) -> str:

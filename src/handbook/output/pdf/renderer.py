@@ -4,6 +4,10 @@ A `Batch` (handbook, forms, blank agreement) is laid out as ONE WeasyPrint docum
 with `Document.copy(pages)`: each file is written by WeasyPrint itself, so it keeps its form
 fields, PDF/A metadata, tags and bookmarks. (Splitting the finished PDF with pypdf loses the
 AcroForm and the XMP metadata; see benchmarks/agreements.py --pypdf.)
+
+Every file a build hands out is PDF/A-3a (archival, tagged) and claims PDF/UA-1: a structure
+tree, /MarkInfo, /Lang, the title shown, table headers with a scope, fields in the structure
+(see `weasy.write`). Only the overlays of stamped agreements (`stamp`) are written plain.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from handbook.output.pdf import weasy
 from handbook.output.pdf.fetch import allowed_roots, project_fetcher, reported
 from handbook.render.printing import Batch, Meta, Output, StampSet
 
-PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANT = "pdf/a-3a"  # PDF/A-3 level A: tagged; `weasy.write` adds the PDF/UA-1 claim
+OUTLINE_FROM = 12  # a file of this many pages or more opens with its bookmarks shown (the book)
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class BatchReport:
 class Renderer:
     """Lays out and writes documents that share a skeleton and stylesheets, collecting WeasyPrint's log."""
 
-    def __init__(self, kind: Batch | StampSet, root: Path, *, forms: bool, tagged: bool,
+    def __init__(self, kind: Batch | StampSet, root: Path, *, forms: bool, tagged: bool = True,
                  stylesheets: bool = True) -> None:
         self.kind = kind
         self.root = root
@@ -72,8 +77,8 @@ class Renderer:
                                            base_url=self.base_url, fetcher=self.fetcher, fonts=self.fonts))
             document = weasy.lay_out(self.kind.head + sections + self.kind.tail, base_url=self.base_url,
                                      fetcher=self.fetcher, stylesheets=sheets, fonts=self.fonts, forms=self.forms,
-                                     variant=None if overlay_css else PDF_VARIANT, tags=self.tagged,
-                                     lean=bool(overlay_css))
+                                     variant=None if overlay_css else PDF_VARIANT,
+                                     tags=self.tagged or not overlay_css, lean=bool(overlay_css))
         # A part's id is an anchor on every page its box reaches; the first one is where it starts.
         starts = [-1] * len(bodies)
         for index, page in enumerate(document.pages):
@@ -85,10 +90,14 @@ class Renderer:
         return document, starts
 
     def write(self, document: Any, pages: list[Any], meta: Optional[Meta] = None, *, archival: bool = True) -> bytes:
-        """Return `pages` of `document` as PDF bytes, with `meta` as metadata."""
+        """Return `pages` of `document` as PDF bytes, with `meta` as metadata.
+
+        `archival`: PDF/A-3a and PDF/UA-1, tagged whatever `tagged` says; otherwise a plain PDF.
+        """
         with self.collect(self.kind.source):
-            return weasy.write(document, pages, meta, generator=f"handbook {__version__}", variant=PDF_VARIANT if archival else None,
-                               forms=self.forms, tags=self.tagged)
+            return weasy.write(document, pages, meta, generator=f"handbook {__version__}",
+                               variant=PDF_VARIANT if archival else None, forms=self.forms,
+                               tags=archival or self.tagged, outline_from=OUTLINE_FROM if archival else 0)
 
 
 def page_ranges(document: Any, starts: list[int]) -> list[range]:
@@ -119,7 +128,7 @@ def guard(work: Callable[[], BatchReport]) -> BatchReport:
 def render_batch(batch: Batch, root: Path, out_dir: Path) -> BatchReport:
     """Render every output of `batch` into `out_dir` as one laid-out document (never raises)."""
     def work() -> BatchReport:
-        renderer = Renderer(batch, root, forms=batch.forms, tagged=batch.tagged)
+        renderer = Renderer(batch, root, forms=batch.forms)
         if renderer.problems:
             return BatchReport(problems=tuple(renderer.problems), notes=tuple(renderer.notes))
         document, starts = renderer.layout([o.html for o in batch.outputs])
@@ -137,7 +146,7 @@ def render_batch(batch: Batch, root: Path, out_dir: Path) -> BatchReport:
 
 def render_alone(batch: Batch, output: Output, root: Path, target: Path) -> int:
     """Render one output as its own WeasyPrint document (the naive path); return its pages."""
-    renderer = Renderer(batch, root, forms=batch.forms, tagged=batch.tagged)
+    renderer = Renderer(batch, root, forms=batch.forms)
     document, _starts = renderer.layout([output.html])
     target.write_bytes(renderer.write(document, list(document.pages), output.meta))
     if renderer.problems:

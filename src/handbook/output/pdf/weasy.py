@@ -78,31 +78,115 @@ def lay_out(html: str, *, base_url: str, fetcher: Any, stylesheets: Sequence[Any
 
 
 def write(document: Any, pages: Sequence[Any], meta: Optional[Meta] = None, *, generator: str,
-          variant: Optional[str], forms: bool, tags: bool) -> bytes:
+          variant: Optional[str], forms: bool, tags: bool, outline_from: int = 0) -> bytes:
     """Return `pages` of the laid-out `document` as a PDF of their own, written by WeasyPrint.
 
-    Each file keeps what WeasyPrint writes: form fields, PDF/A metadata, tags, bookmarks. With
-    `forms`, every field gets an appearance (see `_finish_forms`).
+    Each file keeps what WeasyPrint writes: form fields, PDF/A metadata, tags, bookmarks. A tagged
+    file also claims PDF/UA-1 in its XMP metadata, its table header cells get a /Scope, and a file
+    of `outline_from` pages or more (0: never) opens with its bookmarks shown. Every annotation's
+    rectangle is normalised; with `forms`, every field gets an appearance (see `_finish_forms`).
+    """
+    copy = document.copy(list(pages))
+    if meta is not None:  # the creation date is also the modification date
+        copy.metadata = _metadata_class(ua=tags)(
+            title=meta.title, authors=[meta.author], description=meta.subject, keywords=list(meta.keywords),
+            generator=generator, created=meta.created, modified=meta.created, lang=meta.language)
+
+    def finish(finished: Any, pdf: Any) -> None:
+        _normalise_rectangles(pdf)
+        if forms:
+            _finish_forms(finished, pdf)
+        if tags:
+            _scope_headers(finished)
+        if outline_from and len(finished.pages) >= outline_from and finished.make_bookmark_tree():
+            pdf.catalog["PageMode"] = "/UseOutlines"
+
+    return copy.write_pdf(pdf_variant=variant, pdf_forms=forms, pdf_tags=tags, finisher=finish)
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_PDFA_EXTENSION = {"pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+                   "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+                   "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#"}
+_PDFUA_ID = "http://www.aiim.org/pdfua/ns/id/"
+
+
+def _claim_pdfua(rdf_xml: bytes) -> bytes:
+    """Return WeasyPrint's XMP `rdf:RDF` with `pdfuaid:part` 1 and the PDF/A extension schema that declares it.
+
+    PDF/A allows XMP properties outside its predefined schemas only with such a declaration.
+    """
+    from xml.etree import ElementTree
+
+    SubElement = ElementTree.SubElement  # noqa: N806 (ElementTree's own name)
+    for prefix, uri in _PDFA_EXTENSION.items():
+        ElementTree.register_namespace(prefix, uri)
+    rdf = ElementTree.fromstring(rdf_xml)
+    first = rdf.find(f"{{{_RDF}}}Description")
+    if first is None:
+        return rdf_xml
+    first.set(f"{{{_PDFUA_ID}}}part", "1")
+    extension, schema, prop = (f"{{{uri}}}" for uri in _PDFA_EXTENSION.values())
+    resource = {f"{{{_RDF}}}parseType": "Resource"}
+    described = SubElement(rdf, f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
+    entry = SubElement(SubElement(SubElement(described, f"{extension}schemas"), f"{{{_RDF}}}Bag"), f"{{{_RDF}}}li",
+                       resource)
+    for name, text in (("schema", "PDF/UA Universal Accessibility Schema"), ("namespaceURI", _PDFUA_ID),
+                       ("prefix", "pdfuaid")):
+        SubElement(entry, f"{schema}{name}").text = text
+    part = SubElement(SubElement(SubElement(entry, f"{schema}property"), f"{{{_RDF}}}Seq"), f"{{{_RDF}}}li", resource)
+    for name, text in (("name", "part"), ("valueType", "Integer"), ("category", "internal"),
+                       ("description", "Indicates, which part of ISO 14289 standard is followed")):
+        SubElement(part, f"{prop}{name}").text = text
+    return ElementTree.tostring(rdf, encoding="utf-8")
+
+
+def _metadata_class(*, ua: bool) -> type:
+    """Return WeasyPrint's DocumentMetadata, or one that also claims PDF/UA-1 (`pdfuaid:part` 1) with `ua`.
+
+    WeasyPrint claims one standard per file; PDF/A-3a (tagged, archival) plus the PDF/UA
+    identification in the same XMP packet is what an accessible archival file declares.
     """
     from weasyprint.document import DocumentMetadata
 
-    copy = document.copy(list(pages))
-    if meta is not None:  # the creation date is also the modification date
-        copy.metadata = DocumentMetadata(
-            title=meta.title, authors=[meta.author], description=meta.subject, keywords=list(meta.keywords),
-            generator=generator, created=meta.created, modified=meta.created, lang=meta.language)
-    return copy.write_pdf(pdf_variant=variant, pdf_forms=forms, pdf_tags=tags,
-                          finisher=_finish_forms if forms else None)
+    if not ua:
+        return DocumentMetadata
+
+    class AccessibleMetadata(DocumentMetadata):
+        def generate_rdf_metadata(self, variant: str, version: Any, conformance: Any) -> bytes:
+            return _claim_pdfua(super().generate_rdf_metadata(variant, version, conformance))
+
+    return AccessibleMetadata
+
+
+def _normalise_rectangles(pdf: Any) -> None:
+    """Write every annotation's /Rect as (left, bottom, right, top), as ISO 32000-1 12.5.2 expects."""
+    import pydyf
+
+    for item in pdf.objects:
+        if isinstance(item, dict) and item.get("Type") == "/Annot" and "Rect" in item:
+            left, bottom, right, top = (float(v) for v in item["Rect"])
+            item["Rect"] = pydyf.Array((min(left, right), min(bottom, top), max(left, right), max(bottom, top)))
 
 
 def _finish_forms(document: Any, pdf: Any) -> None:
-    """Make form fields PDF/A-friendly: an appearance for every widget, no NeedAppearances flag."""
+    """Make form fields PDF/A-friendly: an appearance for every widget, no NeedAppearances flag; radio groups whole."""
     import pydyf
 
     form = pdf.catalog.get("AcroForm")
     if form is None:
         return
     form.pop("NeedAppearances", None)
+    kids = set()
+    for item in pdf.objects:
+        if isinstance(item, dict) and item.get("Subtype") == "/Widget" and "Parent" in item:
+            # WeasyPrint 70 names a radio button's widgets like their group and lists them as
+            # fields too: a widget of a radio group is no field of its own (its /TU names the choice).
+            item.pop("T", None)
+            item.pop("V", None)
+            kids.add(item.reference)
+    if kids:
+        form["Fields"] = pydyf.Array(reference for reference in form["Fields"] if reference not in kids)
     for item in list(pdf.objects):
         if not isinstance(item, dict) or item.get("Subtype") != "/Widget":
             continue
@@ -134,6 +218,9 @@ def _finish_forms(document: Any, pdf: Any) -> None:
 # - `HTML._ua_stylesheets`: the user-agent stylesheets of a document. Overlays replace them with
 #   a lean one: the full HTML stylesheet costs a third of their layout. Without the hook the
 #   full one is used, only slower.
+# - `box.mark`: the structure element WeasyPrint's tagging (`pdf/tags.py`) gives each table
+#   cell box while it writes the file, read in the finisher to add the /Scope that PDF/UA wants
+#   on a header cell (WeasyPrint links data cells to headers with /Headers only).
 # - `weasyprint.css.properties.KNOWN_PROPERTIES` and `css.validation.expanders.EXPANDERS`: the
 #   names of the CSS properties WeasyPrint knows, for "did you mean" after a misspelt one.
 
@@ -231,6 +318,24 @@ def placed(document: Any, kind: str) -> Iterator[Placed]:
             element = getattr(box, "element", None)
             if element is not None and type(box) is wanted:
                 yield Placed(number, element, box)
+
+
+def _scope_headers(document: Any) -> None:
+    """Give every table header cell (/TH) of a file being written its /Scope: /Row for `scope="row"`, else /Column.
+
+    Runs in the finisher, after WeasyPrint's tagging set `mark` on the cell boxes of these pages.
+    """
+    for page in document.pages:
+        for box in _boxes_of(page):
+            mark = getattr(box, "mark", None)
+            if mark is None or getattr(box, "element_tag", None) != "th":
+                continue
+            try:
+                attributes = mark["A"]
+            except (KeyError, TypeError) as exc:
+                raise _changed(f"the structure of table cells ({exc})") from exc
+            scope = (box.element.get("scope") or "").lower()
+            attributes["Scope"] = "/Row" if scope in ("row", "rowgroup") else "/Column"
 
 
 _LEAN_HTML: Any = None
