@@ -62,10 +62,13 @@ def test_the_german_forms_have_german_headings_and_labels(printed: Path) -> None
         assert german in check_in
     for english in ("Our goals", "Progress", "What we change", "partly", "not yet", "Questions:", "Partner"):
         assert english not in check_in
-    agenda = _text(printed / "forms" / "session-agenda-and-log.pdf")
-    assert "Treffenprotokoll" in agenda and "Nächstes Treffen" in agenda and "Sagt zu" in agenda
-    assert "Ziel sind mindestens 6 Treffen" in agenda  # the program's minimum_sessions
-    assert "Session log" not in agenda and "commits to" not in agenda and "Aim for" not in agenda
+    agenda = _text(printed / "forms" / "session-agenda.pdf")
+    assert "Ablauf eines Treffens" in agenda and "Nächstes Treffen" in agenda and "Sagt zu" in agenda
+    assert "Session agenda" not in agenda and "commits to" not in agenda
+    log = _text(printed / "forms" / "session-log.pdf")
+    assert "Treffenprotokoll" in log and "Ziel sind mindestens 6 Treffen" in log  # the program's minimum_sessions
+    assert "Session log" not in log and "Aim for" not in log
+    assert "Seite 1 von 1" in log and "Page" not in log
     card = _text(printed / "forms" / "playbook-card-dienstplan.pdf")
     assert "Warnzeichen" in card and "Wenn das nicht hilft:" in card
     assert "Warning signs" not in card and "If that does not help" not in card
@@ -97,9 +100,9 @@ def test_fillable_fields_are_named_by_ids_and_described_in_german(printed: Path)
             assert tooltip, f"{pdf.name}: field {name!r} has no description for screen readers"
     check_in = _fields(printed / "forms" / "mid-point-check-in.pdf")
     assert check_in["member-3-goal-2"] == "Mitglied C, Ziel 2"
-    assert check_in["member-1-goal-1-partly"] == "Mitglied A, Ziel 1: teilweise erreicht"
+    assert check_in["member-1-goal-1-progress"] == "Mitglied A, Ziel 1: Fortschritt"  # ja / teilweise / noch nicht
     assert check_in["date"] == "Datum"
-    log = _fields(printed / "forms" / "session-agenda-and-log.pdf")
+    log = _fields(printed / "forms" / "session-log.pdf")
     assert log["log-1-topic"] == "Treffen 1: Themenüberschrift"
     assert _fields(printed / "forms" / "smart-goal-worksheet.pdf")["goal-1-measurable"] == "Ziel 1: messbar"
 
@@ -107,7 +110,7 @@ def test_fillable_fields_are_named_by_ids_and_described_in_german(printed: Path)
 def test_a_triad_fills_in_one_row_for_each_of_its_three_members(printed: Path) -> None:
     check_in = _fields(printed / "forms" / "mid-point-check-in.pdf")
     assert {n for n in check_in if re.fullmatch(r"member-\d-goal-1", n)} == {f"member-{i}-goal-1" for i in (1, 2, 3)}
-    agenda = _fields(printed / "forms" / "session-agenda-and-log.pdf")
+    agenda = _fields(printed / "forms" / "session-agenda.pdf")
     assert sorted(n for n in agenda if n.endswith("-commitments") and n.startswith("member-")) == [
         "member-1-commitments", "member-2-commitments", "member-3-commitments"]
     closure = _fields(printed / "forms" / "closure-reflection.pdf")
@@ -133,7 +136,7 @@ def test_a_circle_of_four_gets_four_rows_and_no_pair_wording(small_project: Path
     check_in = forms["forms/mid-point-check-in.pdf"]
     assert [f"Member {letter}" in check_in for letter in "ABCDE"] == [True, True, True, True, False]
     assert 'name="member-4-goal-3"' in check_in and 'name="member-5-goal-1"' not in check_in
-    assert forms["forms/session-agenda-and-log.pdf"].count('-commitments" title="Member') == 4
+    assert forms["forms/session-agenda.pdf"].count('-commitments" title="Member') == 4
     closure = forms["forms/closure-reflection.pdf"]
     assert closure.count('<textarea name="thanks-') == 3  # one for each of the other three
     for form in forms.values():
