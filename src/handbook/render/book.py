@@ -11,15 +11,19 @@ opens it and whose other pages follow as its parts. For paper:
   and links between pages become links inside the book (the print stylesheet adds the page
   number); links to anything else lose their target and keep their text;
 - syntax of the site's theme that means nothing on paper comes out readable: admonitions are
-  boxes, each content tab is headed by its label, icons are left out.
+  boxes, each content tab is headed by its label, icons are left out;
+- a small table (up to `KEEP_ROWS` rows) is marked `hb-keep`: the stylesheet keeps it on one page.
 
 The frame (cover, contents with page numbers, the chapters) is `templates/print/handbook.html.j2`.
-Its words, and the PDF's title and subject, are the catalog's in the program's language.
+Contents longer than a page are split into pages of about equal length (`contents_breaks`), so
+that their last page is never a stub of a few lines. Its words, and the PDF's title and subject,
+are the catalog's in the program's language.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -50,6 +54,14 @@ PRINT_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "s
                     "pymdownx.superfences", "pymdownx.tabbed"]
 # `align` rather than a `style` attribute, which the sanitiser removes.
 PRINT_CONFIGS: dict[str, dict[str, Any]] = {"toc": {"permalink": False}, "tables": {"use_align_attribute": True}}
+
+# A table of at most this many rows (its head included) is small: it is never split across pages.
+KEEP_ROWS = 8
+# The contents, as handbook.css sets them: lines of entries a page of contents holds (its first
+# page also holds the title), a chapter's entry counts as one and a half lines (bold, spaced),
+# and an entry's title wraps after about this many characters.
+CONTENTS_LINES = 42
+CONTENTS_WRAP = 64
 
 _TITLE = re.compile(r"\A\s*# .*(\n|\Z)")  # a page's own title, on its first line
 _ICON = r":(?:material|fontawesome|octicons|simple)-[a-z0-9-]+:"  # the theme's icon shortcodes
@@ -105,10 +117,19 @@ def _paper_extension() -> Any:
                     title.extend(list(label))
                     tabs.append(block)
 
+    class SmallTables(Treeprocessor):
+        """Mark the tables small enough to keep on one page."""
+
+        def run(self, root: etree.Element) -> None:
+            for table in root.iter("table"):
+                if len(list(table.iter("tr"))) <= KEEP_ROWS:
+                    table.set("class", " ".join([*(table.get("class") or "").split(), "hb-keep"]))
+
     class Paper(Extension):
         def extendMarkdown(self, md: Any) -> None:  # noqa: N802 - Python-Markdown's name
             md.inlinePatterns.register(NoIcon(_ICON, md), "handbook-no-icon", 175)
             md.treeprocessors.register(HeadedTabs(md), "handbook-headed-tabs", 0)
+            md.treeprocessors.register(SmallTables(md), "handbook-small-tables", 0)
 
     return Paper()
 
@@ -168,6 +189,33 @@ def book_chapters(edition: Edition) -> tuple[Chapter, ...]:
     return tuple(book)
 
 
+def contents_breaks(chapters: tuple[Chapter, ...]) -> frozenset[str]:
+    """Return the ids of the chapters whose entry opens a new page of the contents.
+
+    Contents that fit on one page stay on one page. Longer contents are split between chapters
+    into as few pages as hold them, each about as long as the others: never a full page followed
+    by a stub of a few lines.
+    """
+    def lines(title: str) -> int:
+        return max(1, math.ceil(len(title) / CONTENTS_WRAP))
+
+    sizes = [1.5 * lines(chapter.title) + sum(lines(title) for _, title in chapter.sections) for chapter in chapters]
+    total = sum(sizes)
+    pages = max(1, math.ceil(total / CONTENTS_LINES))
+    while True:
+        breaks: list[str] = []
+        filled = [0.0]
+        for chapter, size in zip(chapters, sizes):
+            # A chapter opens the next page when more than half of it would lie beyond this page's share.
+            if filled[-1] and len(breaks) < pages - 1 and sum(filled) + size / 2 > total * len(filled) / pages:
+                breaks.append(chapter.id)
+                filled.append(0.0)
+            filled[-1] += size
+        if max(filled) <= CONTENTS_LINES or pages >= len(chapters):
+            return frozenset(breaks)
+        pages += 1  # a long chapter made one page too full: spread over one page more
+
+
 def handbook_batch(loaded: Loaded, edition: Edition, created: Optional[str]) -> Batch:
     """Return the handbook as a book: cover, contents, every chapter of the site."""
     program = loaded.program
@@ -176,8 +224,9 @@ def handbook_batch(loaded: Loaded, edition: Edition, created: Optional[str]) -> 
     env = print_environment(templates)
     title = _("%(program)s: handbook", program=info.name)
     head, tail = _skeleton(env, templates, title=title, language=info.language, body_class="handbook")
+    book = book_chapters(edition)
     body = _render(env, "handbook.html.j2", templates, program=program, info=info,
-                   chapters=book_chapters(edition), fingerprint=edition.fingerprint,
+                   chapters=book, contents_breaks=contents_breaks(book), fingerprint=edition.fingerprint,
                    downloads=edition.downloads)
     output = Output(HANDBOOK.path, body,
                     _meta(program, title, info.tagline or _("The handbook of %(program)s", program=info.name),
