@@ -233,5 +233,5 @@ def handbook_batch(loaded: Loaded, edition: Edition, created: Optional[str]) -> 
                           created, _("handbook")),
                     title=_(HANDBOOK.title), description=_(HANDBOOK.description))
     css = (stylesheet("print.css", templates), stylesheet("handbook.css", templates))
-    return Batch("handbook", shown_template("handbook.html.j2", templates), head, tail, css, (output,), tagged=True)
+    return Batch("handbook", shown_template("handbook.html.j2", templates), head, tail, css, (output,))
 

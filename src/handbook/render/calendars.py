@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handbook import i18n
 from handbook.errors import InputError, Problem
-from handbook.i18n import N_, _, ngettext
+from handbook.i18n import _, ngettext
 from handbook.load.cohort import Cohort, Group
 from handbook.load.validate import slugify
 from handbook.model import Module, Program
@@ -32,12 +32,8 @@ from handbook.plan.schedule import (
     review_schedule,
     sessions,
 )
+from handbook.render.templating import training_format
 
-# How a training module is delivered (model.Module.format), as a calendar reads it.
-MODULE_FORMATS = {
-    "workshop": N_("Workshop"), "e-learning": N_("E-learning"), "webinar": N_("Webinar"),
-    "peer-practice": N_("Peer practice"), "reading": N_("Reading"), "coaching": N_("Coaching"),
-}
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -168,7 +164,7 @@ def _module_events(build: _Builder, module: Module) -> None:
     """Add a training module's sessions: the first keeps the UID `training-<id>` it always had."""
     words = i18n.current()
     held = module.schedule
-    description = (f"{_(MODULE_FORMATS[module.format])}, {words.hours(module.hours)}. "
+    description = (f"{training_format(module.format)}, {words.hours(module.hours)}. "
                    + " ".join(module.objectives))
     for number, session in enumerate(held, start=1):
         uid = f"training-{module.id}" if number == 1 else f"training-{module.id}-{number}"

@@ -32,7 +32,6 @@ from handbook.plan.pages import (
     handbook_pages,
 )
 from handbook.plan.standards import assess
-from handbook.render.calendars import MODULE_FORMATS
 from handbook.render.printing import agreement_fingerprint
 from handbook.render.reference import reference_sections
 from handbook.render.templating import environment, plain, render
@@ -46,12 +45,6 @@ class Edition:
     markdown: Mapping[str, str]  # by site path: the page as its template renders it (or as written), no front matter
     downloads: tuple[Download, ...]
     fingerprint: str  # of the agreement's text, e.g. `3f9a-c21b-07e4`
-
-
-def training_format(value: str) -> str:
-    """Return the name of a training format (the model's values are ids) in the current language: `peer-practice`
-    -> Peer practice; the calendars name it alike."""
-    return _(MODULE_FORMATS[value]) if value in MODULE_FORMATS else value
 
 
 def session_text(session: Session) -> str:
@@ -94,7 +87,7 @@ def template_context(loaded: Loaded, fingerprint: str, offered: tuple[Download, 
     sizes = [len(group.members) for group in cohort.groups] if cohort is not None else []
     return {"program": program, "info": program.program, "fingerprint": fingerprint, "downloads": offered,
             "calendar": PROGRAM_CALENDAR, "standards": assess(program), "sections": reference_sections(),
-            "groups": group_counts(sizes) if sizes else "", "when": session_text, "training_format": training_format,
+            "groups": group_counts(sizes) if sizes else "", "when": session_text,
             "training_sessions": training_sessions}
 
 

@@ -107,7 +107,6 @@ class Batch:
     stylesheets: tuple[Stylesheet, ...]
     outputs: tuple[Output, ...]
     forms: bool = False  # carries PDF form fields
-    tagged: bool = False  # tagged PDF (structure tree) for accessibility
 
     def subset(self, paths: Iterable[str]) -> "Batch":
         """Return this batch with only the outputs at `paths`."""
@@ -567,7 +566,7 @@ def terms_batch(program: Program, templates: Path | None, fingerprint: str, crea
                                     fingerprint, created),
                     title=title, description=_(AGREEMENT_TERMS.description))
     return Batch("agreement terms", shown_template(TERMS_TEMPLATE, templates), head, tail,
-                 agreement_stylesheets(templates), (output,), tagged=True)
+                 agreement_stylesheets(templates), (output,))
 
 
 def agreement_stylesheets(templates: Path | None) -> tuple[Stylesheet, ...]:
@@ -688,7 +687,7 @@ def forms_batch(program: Program, templates: Path | None, created: Optional[str]
     css = (stylesheet("print.css", templates), stylesheet("forms.css", templates))
     source = "templates/print/forms/" if templates and (templates / "print" / "forms").is_dir() else \
         "(built-in) print/forms/"
-    return Batch("forms", source, head, tail, css, tuple(outputs), forms=True, tagged=True)
+    return Batch("forms", source, head, tail, css, tuple(outputs), forms=True)
 
 
 # --- everything ---------------------------------------------------------------------------

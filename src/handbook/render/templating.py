@@ -13,6 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from handbook import i18n
 from handbook.errors import Problem, TemplateError
+from handbook.i18n import N_, _
 from handbook.plan.schedule import meeting_rhythm
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -45,13 +46,22 @@ def cell(value: Any) -> str:
     return plain(" ".join(str(value).split()))
 
 
-def hours(value: float) -> str:
-    """Return hours as people write them: 2 h, 1.5 h."""
-    return f"{value:g} h"
+# How a training module is delivered (model.Module.format: ids), as every output names it.
+MODULE_FORMATS = {
+    "workshop": N_("Workshop"), "e-learning": N_("E-learning"), "webinar": N_("Webinar"),
+    "peer-practice": N_("Peer practice"), "reading": N_("Reading"), "coaching": N_("Coaching"),
+}
 
 
-FILTERS: dict[str, Callable[..., str]] = {"plain": plain, "md": markdown, "cell": cell, "hours": hours,
-                                         "rhythm": meeting_rhythm}  # how often groups meet, in the current language
+def training_format(value: str) -> str:
+    """Return the name of a training format in the current language: `peer-practice` -> Peer practice."""
+    return _(MODULE_FORMATS[value]) if value in MODULE_FORMATS else value
+
+
+# (hours, dates and numbers are i18n's filters, in the current language)
+FILTERS: dict[str, Callable[..., str]] = {"plain": plain, "md": markdown, "cell": cell,
+                                         "rhythm": meeting_rhythm,  # how often groups meet, in the current language
+                                         "training_format": training_format}
 
 
 def environment(kind: str, project_templates: Path | None) -> jinja2.Environment:

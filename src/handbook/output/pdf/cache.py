@@ -29,7 +29,7 @@ def _digest(*parts: str) -> str:
 
 def output_key(batch: Batch, output: Output) -> str:
     """Return the cache key of one output: a hash of everything its bytes depend on."""
-    return _digest(batch.head, batch.tail, repr((batch.forms, batch.tagged)), repr(output.meta), output.path,
+    return _digest(batch.head, batch.tail, repr(batch.forms), repr(output.meta), output.path,
                    *(s.text for s in batch.stylesheets), output.html)
 
 

@@ -43,12 +43,10 @@ class BatchReport:
 class Renderer:
     """Lays out and writes documents that share a skeleton and stylesheets, collecting WeasyPrint's log."""
 
-    def __init__(self, kind: Batch | StampSet, root: Path, *, forms: bool, tagged: bool = True,
-                 stylesheets: bool = True) -> None:
+    def __init__(self, kind: Batch | StampSet, root: Path, *, forms: bool, stylesheets: bool = True) -> None:
         self.kind = kind
         self.root = root
         self.forms = forms
-        self.tagged = tagged
         self.base_url = root.resolve().as_uri() + "/"
         self.fetcher = project_fetcher(allowed_roots(root))
         self.fonts = weasy.font_config()
@@ -78,7 +76,7 @@ class Renderer:
             document = weasy.lay_out(self.kind.head + sections + self.kind.tail, base_url=self.base_url,
                                      fetcher=self.fetcher, stylesheets=sheets, fonts=self.fonts, forms=self.forms,
                                      variant=None if overlay_css else PDF_VARIANT,
-                                     tags=self.tagged or not overlay_css, lean=bool(overlay_css))
+                                     tags=not overlay_css, lean=bool(overlay_css))
         # A part's id is an anchor on every page its box reaches; the first one is where it starts.
         starts = [-1] * len(bodies)
         for index, page in enumerate(document.pages):
@@ -92,12 +90,12 @@ class Renderer:
     def write(self, document: Any, pages: list[Any], meta: Optional[Meta] = None, *, archival: bool = True) -> bytes:
         """Return `pages` of `document` as PDF bytes, with `meta` as metadata.
 
-        `archival`: PDF/A-3a and PDF/UA-1, tagged whatever `tagged` says; otherwise a plain PDF.
+        `archival`: PDF/A-3a and PDF/UA-1, tagged; otherwise a plain untagged PDF (a stamping overlay).
         """
         with self.collect(self.kind.source):
             return weasy.write(document, pages, meta, generator=f"handbook {__version__}",
                                variant=PDF_VARIANT if archival else None, forms=self.forms,
-                               tags=archival or self.tagged, outline_from=OUTLINE_FROM if archival else 0)
+                               tags=archival, outline_from=OUTLINE_FROM if archival else 0)
 
 
 def page_ranges(document: Any, starts: list[int]) -> list[range]:

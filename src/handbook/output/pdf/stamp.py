@@ -241,7 +241,7 @@ def stamp_fills(stamps: StampSet, template: Template, root: Path, out_dir: Path)
                 problems += found
                 notes += noted
             return BatchReport(pages, tuple(problems), notes=tuple(dict.fromkeys(notes)))
-        renderer = Renderer(stamps, root, forms=False, tagged=False, stylesheets=False)  # overlays have their own
+        renderer = Renderer(stamps, root, forms=False, stylesheets=False)  # overlays have their own
         fills = list(stamps.fills)
         texts = [dict(f.texts) for f in fills]
         scales: list[dict[str, float]] = [{} for _ in fills]
