@@ -142,6 +142,18 @@ class Messages:
         return self.translations.npgettext(context, singular, plural, n) % values
 
     # --- formats ------------------------------------------------------------------------
+    def language_name(self, tag: str, *, alone: bool = False) -> str:
+        """Return the name of the language `tag` in this language as a sentence writes it ("German", "Deutsch",
+        "allemand"), or capitalised as a name standing alone (`alone`: "Allemand"); the tag itself when Babel
+        does not know the language."""
+        try:
+            name = Locale.parse(tag.replace("-", "_")).get_display_name(self.locale)
+        except (ValueError, UnknownLocaleError):
+            name = None
+        if not name:
+            return tag
+        return name[:1].upper() + name[1:] if alone else name
+
     def date(self, value: Optional[dt.date], length: str = "long") -> str:
         """Return a date as this language writes it: 1 October 2026, 1. Oktober 2026 (`short`: 01.10.26)."""
         return "" if value is None else format_date(value, length, locale=self.locale)

@@ -103,6 +103,15 @@ class Layout:
         """Return the project's own words for `language` (it may not exist): locale/de.po."""
         return self.locale / f"{language}.po"
 
+    def translation(self, language: str) -> Path:
+        """Return the translation of program.yaml's texts into `language` (it may not exist): program.de.yaml."""
+        stem, _, suffix = PROGRAM_FILE.rpartition(".")
+        return self.root / f"{stem}.{language}.{suffix}"
+
+    def translations(self) -> list[Path]:
+        """Return the translation files beside program.yaml, whichever languages the program lists."""
+        return sorted(self.root.glob(self.translation("*").name))
+
     @property
     def mkdocs(self) -> Path:
         return self.root / MKDOCS_FILE
@@ -118,14 +127,15 @@ class Layout:
         return self.root / name.decode("utf-8", "replace") if name else None
 
     def build_inputs(self) -> list[Path]:
-        """Return every file a build reads: program.yaml, mkdocs.yml, the cohort file, content/, templates/, locale/.
+        """Return every file a build reads: program.yaml, its translations, mkdocs.yml, the cohort file, content/,
+        templates/, locale/.
 
         program.yaml and mkdocs.yml are listed even when absent (creating them changes the build).
         In content/ and templates/, hidden files are left out and links are followed as the build
         follows them, except into build/ and .handbook/ (the build refuses such links; following
         them would make every build an input of the next).
         """
-        files = [self.program, self.mkdocs]
+        files = [self.program, self.mkdocs, *self.translations()]
         cohort = self.cohort()
         if cohort is not None:
             files.append(cohort)

@@ -31,8 +31,21 @@ Slug = Annotated[
     StringConstraints(pattern=SLUG_PATTERN, max_length=64),
     Field(description="An id: lowercase letters, digits and single hyphens, e.g. `time-constraints`."),
 ]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+
+
+class Translated:
+    """Marks a text type as words a translation of the program (program.de.yaml) may give in another language."""
+
+    def __repr__(self) -> str:
+        return "Translated()"
+
+
+TRANSLATED = Translated()
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000), TRANSLATED]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=20000), TRANSLATED]
+Plain = Annotated[str, StringConstraints(min_length=1, max_length=2000)]  # the same in every language (a name)
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 
 
 def _time_not_number(value: object) -> object:
@@ -78,12 +91,12 @@ class Model(BaseModel):
 class Contact(Model):
     """A person participants can reach about the program."""
 
-    name: Text = Field(description="Full name of the contact person.")
+    name: Plain = Field(description="Full name of the contact person.")
     role: Optional[Text] = Field(
         None, description="What this person does for the program; `Program coordinator` in the program's language if left out."
     )
     email: Email = Field(description="Email address participants write to.")
-    phone: Optional[Text] = Field(None, description="Phone number, if participants may call.")
+    phone: Optional[Plain] = Field(None, description="Phone number, if participants may call.")
     office_hours: Optional[Text] = Field(None, description="When the contact is usually reachable.")
 
 
@@ -98,8 +111,14 @@ class ProgramInfo(Model):
     )
     effective_date: dt.date = Field(description="Date from which this version applies (YYYY-MM-DD).")
     review_date: dt.date = Field(description="Date by which the program is reviewed next (YYYY-MM-DD).")
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
-        "en", description="Language of the handbook as a BCP 47 tag, e.g. `en` or `de-CH`."
+    language: Language = Field(
+        "en", description="Language of the handbook as a BCP 47 tag, e.g. `en` or `de-CH`. With `languages`, "
+        "leave it out: it is the first of them."
+    )
+    languages: tuple[Language, ...] = Field(
+        (), description="Every language the handbook is published in, the source language first, e.g. `[en, de]`. "
+        "Each further language's text is in a translation beside program.yaml (`program.de.yaml`); what it "
+        "does not translate falls back to the source language. Left out: one language, `language`."
     )
     timezone: TimeZone = Field("UTC", description="Time zone of the program's meetings, e.g. `Europe/Berlin`.")
     coordinator: Contact = Field(description="The program coordinator participants contact.")
@@ -108,6 +127,15 @@ class ProgramInfo(Model):
         "session on the session day nearest to this many calendar months after the first session; the agreements "
         "and calendars print that date."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _source_language(cls, data: Any) -> Any:
+        """With `languages` and no `language`, the handbook's language is the first of them (the source)."""
+        if isinstance(data, dict) and "language" not in data and isinstance(data.get("languages"), (list, tuple)) \
+                and data["languages"] and isinstance(data["languages"][0], str):
+            return {**data, "language": data["languages"][0]}
+        return data
 
 
 # --- overview ----------------------------------------------------------------------------

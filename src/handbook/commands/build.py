@@ -16,9 +16,10 @@ from typing import Callable, Iterator
 from handbook import i18n
 from handbook.commands.stage import load, render
 from handbook.i18n import _, ngettext
-from handbook.layout import OFFLINE_ZIP, Layout, Outputs
+from handbook.layout import DOWNLOADS_DIR, OFFLINE_ZIP, Layout, Outputs
+from handbook.load.translations import translation_notes
 from handbook.output.offline import package_site
-from handbook.output.site import build_site, copy_downloads
+from handbook.output.site import build_sites, copy_downloads
 from handbook.output.workspace import (
     inputs_digest,
     keep_private,
@@ -86,8 +87,11 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
                      people=i18n.current().number(len(loaded.cohort.participants))))
     else:
         say(_("program is valid"))
+    for note in translation_notes(loaded.translations, loaded.languages[0]):  # what falls back, what is stale
+        say(note)
     rendered = render(loaded)
-    say(ngettext("rendered %(num)s page", "rendered %(num)s pages", len(rendered.site.pages)))
+    pages = sum(len(tree.pages) for tree in rendered.sites.values())
+    say(ngettext("rendered %(num)s page", "rendered %(num)s pages", pages))
     say(ngettext("rendered %(num)s document for print", "rendered %(num)s documents for print",
                  len(rendered.prints.paths())))
     say(ngettext("rendered %(num)s calendar", "rendered %(num)s calendars", len(rendered.calendars)))
@@ -105,7 +109,8 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
                 with _writing(layout, layout.outputs.pdf):
                     job = PdfJob(rendered.prints, layout.root, out.pdf, cache=layout.pdf_cache)
                 with _writing(layout, layout.outputs.site):
-                    build_site(loaded, rendered.site, out.site, engine)
+                    build_sites([(loaded.in_language(language), rendered.sites[language])
+                                 for language in loaded.languages], out.site, engine)
                 say(_("site built"))
                 if watch_pdfs is not None:
                     watch_pdfs(job.progress)
@@ -115,8 +120,9 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
                              "printed %(num)s PDFs (%(rendered)s rendered, %(reused)s unchanged)", len(report.pages),
                              rendered=i18n.current().number(report.rendered),
                              reused=i18n.current().number(report.reused)))
-                with _writing(layout, layout.outputs.downloads):
-                    copied = copy_downloads(rendered.prints, out.pdf, out.downloads)
+                with _writing(layout, layout.outputs.downloads):  # each language's site offers its language's
+                    copied = sum(copy_downloads(rendered.prints, out.pdf, out.site / folder / DOWNLOADS_DIR, folder)
+                                 for folder in ["", *loaded.languages[1:]])
                 say(ngettext("%(num)s PDF offered for download on the site",
                              "%(num)s PDFs offered for download on the site", copied))
                 with _writing(layout, layout.outputs.offline_zip):
@@ -133,7 +139,7 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
                     job.close()
                 raise
         try:
-            remember_build(layout, digest, len(rendered.site.pages))
+            remember_build(layout, digest, pages)
         except OSError:
             pass  # only the next build's "nothing changed" check reads it: that build does the work
-    return BuildResult(layout.build, len(rendered.site.pages), time.perf_counter() - started, notes=report.notes)
+    return BuildResult(layout.build, pages, time.perf_counter() - started, notes=report.notes)

@@ -110,13 +110,16 @@ def _seconds(value: float, decimals: int = 1) -> str:
 @debug_option
 @click.option("--standards", is_flag=True,
               help="Also report how the program covers MENTOR's and EMCC's standards of mentoring practice.")
-def check(project: Path, debug: bool, standards: bool) -> None:
-    """Validate program.yaml, the cohort and content pages; write nothing."""
+@click.option("--untranslated", is_flag=True,
+              help="Also list each text of program.yaml that a further language does not translate yet.")
+def check(project: Path, debug: bool, standards: bool, untranslated: bool) -> None:
+    """Validate program.yaml, its translations, the cohort and content pages; write nothing."""
 
     def action() -> None:
         from handbook import i18n
         from handbook.commands.stage import check as check_project
         from handbook.load.locale import language_notes, words
+        from handbook.load.translations import translation_notes
         from handbook.plan.schedule import rhythm_notes
 
         loaded = check_project(project)  # the stage build runs, templates rendered too; nothing written
@@ -130,6 +133,8 @@ def check(project: Path, debug: bool, standards: bool) -> None:
                 "program.yaml is valid: %(name)s %(version)s, %(modules)s, %(challenges)s, %(playbooks)s",
                 name=program.program.name, version=program.program.version, **counts), markup=False)
             for note in language_notes(loaded.layout, program):
+                _console().print(note, markup=False)
+            for note in translation_notes(loaded.translations, loaded.languages[0], every=untranslated):
                 _console().print(note, markup=False)
             for note in rhythm_notes(program):  # e.g. 10 sessions asked for, monthly over 6 months
                 _console().print(note, markup=False)
@@ -222,6 +227,34 @@ def messages(language: str, project: Path, debug: bool, force: bool) -> None:
             console.print(i18n._("Change the msgstr lines you want, delete the entries you keep as they are, "
                                  "then run handbook build. It reads the file while program.yaml says "
                                  "`language: %(language)s`.", language=language), markup=False)
+
+    run(action, debug)
+
+
+@main.command()
+@click.argument("language")
+@project_option
+@debug_option
+def translate(language: str, project: Path, debug: bool) -> None:
+    """Write or update program.LANGUAGE.yaml: every text of program.yaml, to translate in place."""
+
+    def action() -> None:
+        from handbook import i18n
+        from handbook.commands.translate import write_translation
+        from handbook.load.locale import project_words
+
+        written = write_translation(project, language)
+        translation = written.translation
+        with i18n.using(project_words(project)):
+            console = _console(stderr=False)
+            total = len(translation.entries)
+            console.print(i18n.ngettext(
+                "wrote %(file)s: %(num)s text, %(done)s translated, %(missing)s to translate, %(stale)s stale.",
+                "wrote %(file)s: %(num)s texts, %(done)s translated, %(missing)s to translate, %(stale)s stale.",
+                total, file=written.path.name, done=total - len(translation.missing),
+                missing=len(translation.missing), stale=len(translation.stale)), markup=False)
+            console.print(i18n._("Translate the texts in place, keeping each `# source` mark; then run handbook "
+                                 "check, which lists what is still missing or stale."), markup=False)
 
     run(action, debug)
 

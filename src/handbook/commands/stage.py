@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from handbook import i18n
 from handbook.errors import InputError, Problem
@@ -25,18 +25,28 @@ from handbook.layout import PROGRAM_FILE, Layout
 from handbook.load.cohort import Cohort, read_cohort
 from handbook.load.links import markdown_problems
 from handbook.load.locale import locale_problems, words
-from handbook.load.project import Loaded, load_content, read_program, template_problems
+from handbook.load.project import (
+    ContentAsset,
+    ContentPage,
+    Loaded,
+    load_content,
+    load_localized,
+    read_program,
+    template_problems,
+)
 from handbook.load.sitesettings import read_settings
+from handbook.load.translations import Translation, read_translations, stray_translations
 from handbook.load.validate import validate_program
 from handbook.load.yamlsource import load_yaml
 from handbook.plan.constraints import constraint_problems
 from handbook.plan.pages import reserved_names, site_paths
 from handbook.render.calendars import render_calendars
 from handbook.render.edition import edition
-from handbook.render.printing import PrintSet, render_print
+from handbook.render.printing import PrintSet, in_folder, render_print
 from handbook.render.site import SiteTree, render_site
 
 EPOCH = "SOURCE_DATE_EPOCH"
+PROGRAM_ICS = "program.ics"  # in build/calendar/, and in build/calendar/<language>/ for each further language
 
 
 @dataclass(frozen=True)
@@ -45,15 +55,36 @@ class LoadedProject(Loaded):
 
     cohort: Optional[Cohort] = None
     source_date: Optional[str] = None  # SOURCE_DATE_EPOCH as a W3C date-time for the PDFs; None when unset
+    translations: Mapping[str, Translation] = field(default_factory=dict)  # by further language
+    localized: Mapping[str, tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]] = field(
+        default_factory=dict)  # content/<language>/: pages and files that replace the source's of the same name
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Return the languages the handbook is published in, the source language first."""
+        info = self.program.program
+        return info.languages or (info.language,)
+
+    def in_language(self, language: str) -> "LoadedProject":
+        """Return the project as published in `language`: its program translated, its pages from content/<language>/."""
+        if language == self.program.program.language:
+            return self
+        pages, assets = self.localized.get(language, ((), ()))
+        own = {page.name: page for page in pages}
+        files = {asset.name: asset for asset in assets}
+        return replace(self, program=self.translations[language].program,
+                       pages=tuple(own.get(page.name, page) for page in self.pages),
+                       assets=tuple(files.pop(a.name, a) for a in self.assets) + tuple(files.values()))
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """Everything a build writes, in memory: the site's pages, the documents for print, the calendars."""
+    """Everything a build writes, in memory: the site's pages (per language), the documents for print, the calendars."""
 
-    site: SiteTree
+    site: SiteTree  # the source language's
     prints: PrintSet
     calendars: dict[str, bytes]
+    sites: Mapping[str, SiteTree] = field(default_factory=dict)  # every language's, the source first
 
 
 def load(root: Path) -> LoadedProject:
@@ -69,13 +100,33 @@ def load(root: Path) -> LoadedProject:
     reference = _cohort_reference(layout, program)
     cohort_name = reference[0] if reference is not None else None  # no link in content/ or templates/ reaches it
     content_read = True
+    further = program.program.languages[1:] if program is not None else ()
     try:
-        pages, assets = load_content(layout, reserved_names(), cohort_name)
+        pages, assets = load_content(layout, reserved_names(), cohort_name, languages=further)
     except InputError as exc:
         problems += exc.problems
         pages, assets, content_read = (), (), False
     problems += template_problems(layout, cohort_name)
     problems += markdown_problems(source, program, pages, assets, site_paths=site_paths, check_links=content_read)
+    translations: dict[str, Translation] = {}
+    localized = {}
+    if program is not None:
+        translations, found = read_translations(layout, program, source)
+        problems += found + stray_translations(layout, program)
+        problems += [p for language in further if language in translations
+                     for p in locale_problems(layout, translations[language].program)]  # locale/de.po too
+        for language in further:
+            try:
+                localized[language] = load_localized(layout, language, reserved_names(), cohort_name,
+                                                     {page.name for page in pages})
+            except InputError as exc:
+                problems += exc.problems
+                continue
+            if language in translations and content_read:  # the translated texts' links and the pages'
+                local = {p.name: p for p in localized[language][0]}
+                problems += markdown_problems(translations[language].source, translations[language].program,
+                                              [local.get(p.name, p) for p in pages if p.name in local],
+                                              assets, site_paths=site_paths)
     problems += _settings_problems(layout)
     problems += locale_problems(layout, program)
     cohort = None
@@ -90,22 +141,42 @@ def load(root: Path) -> LoadedProject:
     date, date_problems = _source_date()
     if problems or date_problems or program is None:
         raise InputError(problems + date_problems)
-    return LoadedProject(layout, program, pages, assets, cohort, date)
+    return LoadedProject(layout, program, pages, assets, cohort, date, translations, localized)
 
 
 def render(loaded: LoadedProject, site: Optional[SiteTree] = None) -> Rendered:
-    """Render the site's pages, the documents for print and the calendars; raise InputError on template problems.
+    """Render the site's pages, the documents for print and the calendars, in every language of the program;
+    raise InputError on template problems.
 
-    `site` is the site's pages when they were rendered already (the preview shows them first).
+    Each further language's site, book, blank agreement, terms and forms go to a folder named after
+    it (`de/`); a group's agreement and calendar are in the group's language, at the paths of a
+    one-language build. `site` is the source language's pages when they were rendered already (the
+    preview shows them first).
     """
-    with i18n.using(words(loaded.layout, loaded.program)):  # the generator writes in the program's language
-        site = site if site is not None else render_site(loaded, edition(loaded))
-        return Rendered(site, render_print(loaded, loaded.cohort, loaded.source_date, site.edition),
-                        render_calendars(loaded.program, loaded.cohort))
+    source = loaded.languages[0]
+    cohort = loaded.cohort
+    sites: dict[str, SiteTree] = {}
+    prints: list[PrintSet] = []
+    calendars: dict[str, bytes] = {}
+    for language in loaded.languages:
+        one = loaded.in_language(language)
+        folder = "" if language == source else language
+        signing = None
+        if cohort is not None and len(loaded.languages) > 1:  # the groups whose papers are in this language
+            signing = cohort.model_copy(update={"groups": tuple(
+                group for group in cohort.groups if cohort.language(group, source) == language)})
+        with i18n.using(words(loaded.layout, one.program)):  # the generator writes in this language
+            tree = site if site is not None and not folder else render_site(one, edition(one))
+            sites[language] = tree
+            prints.append(in_folder(render_print(one, cohort, loaded.source_date, tree.edition, signing=signing),
+                                    folder))
+            for name, data in render_calendars(one.program, cohort, signing).items():
+                calendars[f"{folder}/{name}" if folder and name == PROGRAM_ICS else name] = data
+    return Rendered(sites[source], PrintSet.joined(prints), calendars, sites)
 
 
 def render_pages(loaded: LoadedProject) -> SiteTree:
-    """Render only the site's pages (the preview shows them before the rest is rendered)."""
+    """Render only the source language's pages (the preview shows them before the rest is rendered)."""
     with i18n.using(words(loaded.layout, loaded.program)):
         return render_site(loaded, edition(loaded))
 

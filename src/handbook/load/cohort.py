@@ -18,7 +18,7 @@ from pydantic import Field, StringConstraints
 from handbook.errors import InputError, Problem, did_you_mean
 from handbook.load.validate import schema_problems
 from handbook.load.yamlsource import Source, load_yaml
-from handbook.model import Email, Model, Program, Slug, Text
+from handbook.model import Email, Language, Model, Program, Slug, Text
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 AttributeKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -40,6 +40,10 @@ class Participant(Model):
     attributes: dict[AttributeKey, Text] = Field(
         default_factory=dict, description="Other attributes, e.g. `site: Hamburg`. Never printed."
     )
+    language: Optional[Language] = Field(
+        None, description="The language the person reads the papers in, one of `program.languages`, e.g. `de`. "
+        "A group whose members all name the same language gets its papers in it."
+    )
 
 
 class Group(Model):
@@ -52,6 +56,10 @@ class Group(Model):
         "(when the cohort does not divide evenly; with pairs, a triad only if `matching.allow_triad`).",
     )
     start: dt.date = Field(description="Date of the group's first session (YYYY-MM-DD).")
+    language: Optional[Language] = Field(
+        None, description="The language of the group's agreement, forms and calendar, one of `program.languages`, "
+        "e.g. `de`. Left out: the language all its members name, or else the program's source language."
+    )
 
 
 def _group_sizes(program: Program) -> set[int]:
@@ -89,6 +97,13 @@ class Cohort(Model):
     def members(self, group: Group) -> tuple[Participant, ...]:
         """Return the participants of `group`, in signing order."""
         return tuple(self.participant(i) for i in group.members)
+
+    def language(self, group: Group, default: str) -> str:
+        """Return the language of `group`'s papers: its own, else the one all its members name, else `default`."""
+        if group.language:
+            return group.language
+        named = {person.language for person in self.members(group)}
+        return named.pop() if len(named) == 1 and None not in named else default
 
 
 def _mappings(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -152,6 +167,7 @@ def reference_problems(source: Source, program: Program | None) -> list[Problem]
         if program is not None and len(members) not in _group_sizes(program):
             problems.append(source.problem(("groups", index, "members"), *_size_problem(program, gid, len(members))))
     if program is not None:
+        problems += _language_problems(source, program)
         roles = [r.id for r in program.overview.roles]
         for index, person in _mappings(data, "participants"):
             role = person.get("role")
@@ -161,6 +177,19 @@ def reference_problems(source: Source, program: Program | None) -> list[Problem]
                                                f"role ids are defined in program.yaml under `overview.roles`: "
                                                f"{', '.join(roles)}"))
     return problems
+
+
+def _language_problems(source: Source, program: Program) -> Iterator[Problem]:
+    """Yield a problem for each group or participant language the program is not published in."""
+    languages = list(program.program.languages or (program.program.language,))
+    for key in ("groups", "participants"):
+        for index, item in _mappings(source.data, key):
+            language = item.get("language")
+            if isinstance(language, str) and language not in languages:
+                yield source.problem((key, index, "language"),
+                                     f"the program is not published in {language!r}{did_you_mean(language, languages)}",
+                                     f"use one of `program.languages` in program.yaml ({', '.join(languages)}), or "
+                                     "add the language there")
 
 
 def validate_cohort(source: Source, program: Program | None) -> Cohort:

@@ -98,7 +98,7 @@ def program_texts(source: Source) -> list[MarkdownText]:
 def page_text(page: ContentPage) -> MarkdownText:
     """Return a content page's Markdown; content pages sit at the top of the site."""
     lines = ("",) * (page.line - 1) + tuple(page.body.splitlines())
-    return MarkdownText(f"content/{page.name}", "", page.body, page.body, page.line, 1, lines)
+    return MarkdownText(page.file or f"content/{page.name}", "", page.body, page.body, page.line, 1, lines)
 
 
 # What `markdown_problems` asks for the files of the site a link may lead to, pages first in the

@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Collection, Literal, Optional
 
 from pydantic import Field
 
 from handbook.errors import InputError, Problem
-from handbook.layout import BUILD_DIR, PROGRAM_FILE, STATE_DIR, Layout
+from handbook.layout import BUILD_DIR, CONTENT_DIR, PROGRAM_FILE, STATE_DIR, Layout
 from handbook.load.validate import schema_problems, validate_program
 from handbook.load.yamlsource import Source, decode, load_yaml
 from handbook.model import Model, Program
@@ -31,6 +31,7 @@ class ContentPage:
     placement: str  # "start" (right after the home page) or "end" (after the program's pages)
     order: int
     line: int = 1  # line of the file on which `body` starts (after the front matter)
+    file: str = ""  # as messages name it, when not content/<name> (content/de/faq.md)
 
 
 @dataclass(frozen=True)
@@ -197,26 +198,57 @@ def _page(layout: Layout, path: Path, problems: list[Problem]) -> ContentPage | 
     if not title:
         heading = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
         title = heading.group(1) if heading else path.stem.replace("-", " ").capitalize()
-    return ContentPage(path.name, title, body, placement, order, line)
+    shown = name if path.parent != layout.content else ""
+    return ContentPage(path.name, title, body, placement, order, line, shown)
 
 
-def load_content(layout: Layout, reserved: set[str],
-                 cohort: str | None = None) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
-    """Read content/ pages and assets; `reserved` holds page names the generator owns, `cohort` the cohort file."""
-    files, problems = project_files(layout, layout.content, cohort, "content/")
+def load_content(layout: Layout, reserved: set[str], cohort: str | None = None, *,
+                 languages: Collection[str] = ()) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
+    """Read content/ pages and assets; `reserved` holds page names the generator owns, `cohort` the cohort file.
+
+    The folders named after the program's further `languages` (content/de/) hold their pages, read
+    by `load_localized`, not pages of the source language.
+    """
+    return _read_content(layout, layout.content, reserved, cohort, skip=set(languages))
+
+
+def load_localized(layout: Layout, language: str, reserved: set[str], cohort: str | None,
+                   source_pages: Collection[str]) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
+    """Read content/<language>/: pages that replace the source language's pages of the same name, and files.
+
+    A page there must have a source page of the same name (the other languages fall back to it).
+    """
+    folder = layout.content / language
+    pages, assets = _read_content(layout, folder, reserved, cohort)
+    strays = [Problem(f"{CONTENT_DIR}/{language}/{page.name}", 0, 0,
+                      f"no page {page.name!r} in {CONTENT_DIR}/ for this page to translate",
+                      hint=f"write the page in the source language as {CONTENT_DIR}/{page.name} first: every "
+                           "language shows it where it has no translation") for page in pages
+              if page.name not in source_pages]
+    if strays:
+        raise InputError(strays)
+    return pages, assets
+
+
+def _read_content(layout: Layout, folder: Path, reserved: set[str], cohort: str | None, *,
+                  skip: Collection[str] = ()) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
+    files, problems = project_files(layout, folder, cohort, "content/")
     pages: list[ContentPage] = []
     assets: list[ContentAsset] = []
+    where = layout.relative(folder) + "/"
     for path in files:
         name = layout.relative(path)
-        relative = path.relative_to(layout.content).as_posix()
+        relative = path.relative_to(folder).as_posix()
+        if relative.split("/")[0] in skip:
+            continue
         if path.suffix == ".md":
-            if path.parent != layout.content or not _PAGE_NAME.match(path.name):
-                problems.append(Problem(name, 0, 0, "content pages are named like `my-page.md` directly "
-                                        "in content/", hint="use lowercase letters, digits and hyphens"))
+            if path.parent != folder or not _PAGE_NAME.match(path.name):
+                problems.append(Problem(name, 0, 0, f"content pages are named like `my-page.md` directly "
+                                        f"in {where}", hint="use lowercase letters, digits and hyphens"))
                 continue
             if path.name in reserved:
                 problems.append(Problem(name, 0, 0, f"the page name {path.name!r} is used by a generated page",
-                                        hint=f"rename it, e.g. content/more-{path.name}"))
+                                        hint=f"rename it, e.g. {where}more-{path.name}"))
                 continue
             page = _page(layout, path, problems)
             if page:

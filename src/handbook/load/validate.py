@@ -322,6 +322,21 @@ def reference_problems(source: Source) -> list[Problem]:
             problems.append(source.problem(("program", "review_date"),
                                            f"review date {review} is not after the effective date {start}",
                                            "a program is reviewed after it takes effect"))
+        languages = info.get("languages")
+        if isinstance(languages, list) and languages:
+            seen: set[str] = set()
+            for i, tag in enumerate(languages):
+                if not isinstance(tag, str):
+                    continue
+                if tag in seen:
+                    problems.append(source.problem(("program", "languages", i), f"language {tag!r} is listed twice",
+                                                   "list each language once, the source language first"))
+                seen.add(tag)
+            language = info.get("language")
+            if isinstance(language, str) and language != languages[0]:
+                problems.append(source.problem(
+                    ("program", "language"), f"`language` is {language!r} but the first of `languages` is "
+                    f"{languages[0]!r}", "leave out `language`: the first of `languages` is the source language"))
     return problems
 
 

@@ -206,10 +206,14 @@ def program_calendar(program: Program, cohort: Cohort | None = None) -> bytes:
     return build.to_bytes()
 
 
-def render_calendars(program: Program, cohort: Cohort | None) -> dict[str, bytes]:
-    """Return every calendar file by its path under build/calendar/."""
+def render_calendars(program: Program, cohort: Cohort | None, groups: Cohort | None = None) -> dict[str, bytes]:
+    """Return every calendar file by its path under build/calendar/.
+
+    `groups` is the part of the cohort whose calendars are wanted (in a program of several
+    languages, the groups of `program`'s language); the program calendar counts the whole cohort.
+    """
     files = {"program.ics": program_calendar(program, cohort)}
     if cohort is not None:
-        for group in cohort.groups:
+        for group in (groups if groups is not None else cohort).groups:
             files[f"{group.id}.ics"] = group_calendar(program, cohort, group)
     return files

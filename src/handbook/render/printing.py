@@ -94,6 +94,7 @@ class Output:
     personal: bool = False  # holds names of participants: never copied to the site
     title: str = ""  # what the file is, for people (downloads page, handbook)
     description: str = ""
+    folder: str = ""  # a further language's folder the path starts with (`de`), for that language's site
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,28 @@ class PrintSet:
     def public(self) -> tuple[Output, ...]:
         """Return the outputs that hold no personal data: the downloads of the site."""
         return tuple(o for b in self.batches for o in b.outputs if not o.personal)
+
+    @staticmethod
+    def joined(sets: Iterable["PrintSet"]) -> "PrintSet":
+        """Return one set printing everything of `sets` (one per language), with the first one's fingerprint."""
+        sets = list(sets)
+        return PrintSet(tuple(b for s in sets for b in s.batches), tuple(t for s in sets for t in s.stamps),
+                        sets[0].fingerprint)
+
+
+def in_folder(print_set: PrintSet, folder: str) -> PrintSet:
+    """Return `print_set` with its handbook, forms, terms and blank agreement in `folder` (a language's, e.g. `de`).
+
+    The agreements of named groups keep their paths: a group's id says whose it is in any language.
+    """
+    if not folder:
+        return print_set
+    batches = tuple(replace(batch, name=f"{batch.name} ({folder})",
+                            outputs=tuple(replace(o, path=f"{folder}/{o.path}", folder=folder)
+                                          for o in batch.outputs))
+                    for batch in print_set.batches)
+    stamps = tuple(replace(stamp, name=f"{stamp.name} ({folder})") for stamp in print_set.stamps)
+    return replace(print_set, batches=batches, stamps=stamps)
 
 
 # --- what templates receive ---------------------------------------------------------------
@@ -693,10 +716,13 @@ def forms_batch(program: Program, templates: Path | None, created: Optional[str]
 # --- everything ---------------------------------------------------------------------------
 
 
-def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str], edition: "Edition") -> PrintSet:
+def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str], edition: "Edition", *,
+                 signing: Cohort | None = None) -> PrintSet:
     """Return every PDF of a build as print HTML: handbook, forms, blank and per-group agreements.
 
-    `edition` holds the facts computed once per build (pages, downloads, fingerprint).
+    `edition` holds the facts computed once per build (pages, downloads, fingerprint). `signing`
+    is the part of `cohort` whose agreements are printed (all of it when not given): in a program
+    of several languages, the groups whose papers are in this language.
     """
     from handbook.render.book import handbook_batch
 
@@ -707,5 +733,6 @@ def render_print(loaded: Loaded, cohort: Cohort | None, created: Optional[str], 
                      forms_batch(program, templates, created, form_group_size(program, cohort)),
                      terms_batch(program, templates, fingerprint, created),
                      blank_agreement_batch(program, templates, fingerprint, created)),
-                    (agreement_stamps(program, cohort, templates, fingerprint, created),),
+                    (agreement_stamps(program, signing if signing is not None else cohort, templates, fingerprint,
+                                      created),),
                     fingerprint)

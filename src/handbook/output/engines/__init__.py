@@ -1,26 +1,73 @@
 """Site engines: adapters that turn a Markdown docs tree and settings into a static site.
 
 Here too: the settings every engine gets from the generator (`owned_settings`), among them the
-theme's language, which follows `program.language` as far as the theme knows it.
+theme's language, which follows `program.language` as far as the theme knows it; and, for a site
+built in several languages (one engine build per language, each in its folder), the languages of
+the language switch (`SiteLanguage`) and the switch's links from one page (`language_switch`).
 """
 
 from __future__ import annotations
 
 import html
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
 from handbook.i18n import _
 from handbook.load.sitesettings import REQUIRED_EXTENSIONS
 from handbook.render.site import NavItem
 
 
+@dataclass(frozen=True)
+class SiteLanguage:
+    """One language of a site built in several: its tag (`de`), its name in itself (`Deutsch`), its
+    folder below the site's root (`de`; "" for the source language) and its pages (`training/x.html`)."""
+
+    tag: str
+    name: str
+    folder: str
+    pages: frozenset[str]
+
+    def home(self) -> str:
+        """Return the path of this language's home page from the site's root: `de/index.html`."""
+        return f"{self.folder}/index.html" if self.folder else "index.html"
+
+
+def _relative(target: str, start: str) -> str:
+    """Return the path `target` relative to the folder `start`, both below the same root ("" is the root)."""
+    start_parts = [part for part in start.split("/") if part]
+    target_parts = target.split("/")
+    common = 0
+    while common < min(len(start_parts), len(target_parts) - 1) and start_parts[common] == target_parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start_parts) - common) + target_parts[common:])
+
+
+def language_switch(languages: Sequence[SiteLanguage], current: SiteLanguage, page: str) -> list[dict[str, str]]:
+    """Return the language switch of `page` (`training/x.html`) of the `current` language's build, as
+    mkdocs-material's `extra.alternate`: each language (the current one too), linking to the same page in
+    it, or to its home page where it has no such page. The links are relative to the page, so that they
+    work from disk and under any server path: from de/training/x.html the source's is ../../training/x.html.
+    """
+    here = "/".join([current.folder, *page.split("/")[:-1]]).strip("/")
+    switch = []
+    for language in languages:
+        target = (f"{language.folder}/{page}" if language.folder else page) if page in language.pages \
+            else language.home()
+        switch.append({"name": language.name, "link": _relative(target, here), "lang": language.tag})
+    return switch
+
+
 class SiteEngine(Protocol):
-    """Builds `site_dir` from a docs tree, the coordinator's mkdocs.yml and what the generator owns."""
+    """Builds `site_dir` from a docs tree, the coordinator's mkdocs.yml and what the generator owns.
+
+    `languages` is every language of a site built in several (the switch leads to them; `language`
+    is the one of this build); empty for a site in one language.
+    """
 
     def __call__(self, *, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
-                 nav: list[NavItem], extra_css: list[str]) -> None: ...
+                 nav: list[NavItem], extra_css: list[str], languages: Sequence[SiteLanguage] = ()) -> None: ...
 
 
 def escape_nav(nav: list[NavItem]) -> list[NavItem]:

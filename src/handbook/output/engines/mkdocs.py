@@ -1,14 +1,22 @@
-"""The MkDocs engine (MkDocs 1.6 with mkdocs-material): imported only when a site is built."""
+"""The MkDocs engine (MkDocs 1.6 with mkdocs-material): imported only when a site is built.
+
+A site in several languages is one MkDocs build per language, each into its own folder. In each,
+the language switch (mkdocs-material's `extra.alternate`) leads to the same page in the other
+languages: the `handbook/languages` plugin sets it page by page, replacing any `extra.alternate`
+of the coordinator's mkdocs.yml (which a site in one language keeps as written).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import re
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
+from urllib.parse import urlsplit
 
 from handbook.errors import EngineError, InputError, Problem
 from handbook.load.sitesettings import (
@@ -18,7 +26,12 @@ from handbook.load.sitesettings import (
     read_settings,
     resolve,
 )
-from handbook.output.engines import extension_names, owned_settings
+from handbook.output.engines import (
+    SiteLanguage,
+    extension_names,
+    language_switch,
+    owned_settings,
+)
 from handbook.render.sanitize import clean
 from handbook.render.site import NavItem
 
@@ -46,11 +59,17 @@ def _with_offline(plugins: Any) -> Any:
 
 
 def _overrides(settings: SiteSettings, *, docs_dir: Path, site_dir: Path, site_name: str, language: str,
-               nav: list[NavItem], extra_css: list[str]) -> dict[str, Any]:
-    """Return what the generator sets over the coordinator's settings when MkDocs builds."""
+               nav: list[NavItem], extra_css: list[str], current: SiteLanguage | None = None) -> dict[str, Any]:
+    """Return what the generator sets over the coordinator's settings when MkDocs builds.
+
+    `current` is this build's language in a site of several: its pages are one folder down, so
+    is its address (`site_url`, which canonical links and the sitemap are written from).
+    """
     raw = settings.data
     owned = owned_settings(raw, site_name=site_name, language=language, nav=nav, extra_css=extra_css)
     extra = owned.get("extra") or (raw.get("extra") if isinstance(raw.get("extra"), dict) else {})
+    if current is not None and current.folder and isinstance(raw.get("site_url"), str) and raw["site_url"]:
+        owned["site_url"] = raw["site_url"].rstrip("/") + f"/{current.folder}/"
     return {
         **owned,
         "docs_dir": str(docs_dir),
@@ -159,9 +178,66 @@ def _sanitize_plugin() -> Any:
     return SanitizePages()
 
 
+class PageLink(str):
+    """A link already relative to the page it is on: the theme's `url` filter prints it as it is."""
+
+
+def _languages_plugin(languages: Sequence[SiteLanguage], current: SiteLanguage) -> Any:
+    """Return a plugin that gives each page a language switch leading to the same page in every language."""
+    from jinja2 import pass_context
+    from mkdocs.plugins import BasePlugin
+    from mkdocs.utils import is_error_template
+
+    class LanguageSwitch(BasePlugin):  # type: ignore[type-arg]
+        def on_env(self, env: Any, /, *, config: Any, files: Any) -> Any:
+            # The theme prints each link through `url`, which reads a relative path as one from the
+            # site's root and loses the way up out of this language's folder (../../training/x.html).
+            url = env.filters["url"]
+
+            @pass_context
+            def page_url(context: Any, value: Any) -> str:
+                return str(value) if isinstance(value, PageLink) else url(context, value)
+
+            env.filters["url"] = page_url
+            return env
+
+        def on_page_context(self, context: Any, /, *, page: Any, config: Any, nav: Any) -> Any:
+            config.extra["alternate"] = [{**alt, "link": PageLink(alt["link"])}
+                                         for alt in language_switch(languages, current, page.url)]
+            return context
+
+        def on_template_context(self, context: Any, /, *, template_name: str, config: Any) -> Any:
+            # Pages of the theme's own (404.html) have no place in the navigation: the switch leads to
+            # each language's home page. MkDocs writes an error page's links from the server's root
+            # (or site_url's path), which for this language is its folder.
+            root = urlsplit(config.site_url or "/").path
+            if is_error_template(template_name):
+                if current.folder and not config.site_url:
+                    context["base_url"] = f"{root}{current.folder}/"
+                top = root.removesuffix(f"{current.folder}/") if current.folder and config.site_url else root
+                config.extra["alternate"] = [{"name": language.name, "link": f"{top}{language.home()}",
+                                              "lang": language.tag} for language in languages]
+            return context
+
+        def on_post_build(self, *, config: Any) -> None:
+            # The theme's script fetches sitemap.xml from the folder of every hreflang link's page
+            # (it expects links to language folders): a copy in each folder of pages answers it
+            # where a server would answer 404 on every page view, and from disk a failed request.
+            site = Path(config.site_dir)
+            sitemap = site / "sitemap.xml"
+            if sitemap.is_file():
+                for folder in sorted({(site / page).parent for page in current.pages} - {site}):
+                    shutil.copyfile(sitemap, folder / sitemap.name)
+
+    return LanguageSwitch()
+
+
 def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
-               nav: list[NavItem], extra_css: list[str]) -> None:
-    """Build the site with MkDocs into `site_dir`, failing on any warning MkDocs logs."""
+               nav: list[NavItem], extra_css: list[str], languages: Sequence[SiteLanguage] = ()) -> None:
+    """Build the site with MkDocs into `site_dir`, failing on any warning MkDocs logs.
+
+    With `languages` (a site in several), this build is the one of `language`, with a language switch.
+    """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -169,14 +245,17 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
     # Read by handbook's safe reader, never by MkDocs' own loader (which would run Python tags).
     site_settings = read_settings(settings)
     name = site_settings.source.name
+    current = next((entry for entry in languages if entry.tag == language), None) if len(languages) > 1 else None
     overrides = _overrides(site_settings, docs_dir=docs_dir, site_dir=site_dir, site_name=site_name,
-                           language=language, nav=nav, extra_css=extra_css)
+                           language=language, nav=nav, extra_css=extra_css, current=current)
     with _collecting() as collect:
         try:
             config, problems = _configure(site_settings, overrides)
             if problems:
                 raise InputError(problems)
             config.plugins["handbook/compact"] = _compact_plugin()
+            if current is not None:
+                config.plugins["handbook/languages"] = _languages_plugin(languages, current)
             # Added after loading: the coordinator's mkdocs.yml cannot remove or reorder it.
             config.plugins["handbook/sanitize"] = _sanitize_plugin()
             build(config)

@@ -2,6 +2,11 @@
 
 Zensical is mkdocs-material's successor and runs as its own command; this adapter writes a
 derived configuration next to the docs tree (Zensical wants relative paths) and runs it.
+
+A site in several languages is one Zensical build per language, each into its own folder, with a
+language switch (`extra.alternate`) and hreflang links. Their limit: Zensical runs no plugins and
+its switch has one list of links for the whole site, so it leads to each language's HOME page, not
+to the same page as the MkDocs engine's does (the coordinator's own `extra.alternate` is replaced).
 """
 
 from __future__ import annotations
@@ -11,13 +16,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 
 from handbook.errors import EngineError
 from handbook.load.sitesettings import PythonName, Relative, read_settings
-from handbook.output.engines import owned_settings
+from handbook.output.engines import SiteLanguage, language_switch, owned_settings
 from handbook.render.site import NavItem
 
 
@@ -31,8 +36,8 @@ _Dumper.add_representer(PythonName, lambda dumper, value: dumper.represent_scala
 
 
 def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str, language: str,
-               nav: list[NavItem], extra_css: list[str]) -> None:
-    """Build the site with Zensical into `site_dir`."""
+               nav: list[NavItem], extra_css: list[str], languages: Sequence[SiteLanguage] = ()) -> None:
+    """Build the site with Zensical into `site_dir`; with `languages`, the build of `language` in a site of several."""
     raw = read_settings(settings).data  # the same safe reading and checks as for MkDocs
     plugins = raw.get("plugins")
     if isinstance(plugins, list):  # Zensical has search built in and runs no MkDocs plugins
@@ -41,6 +46,10 @@ def build_site(*, docs_dir: Path, site_dir: Path, settings: Path, site_name: str
                                                       extra_css=extra_css)}
     if plugins is not None:
         config["plugins"] = plugins
+    current = next((entry for entry in languages if entry.tag == language), None) if len(languages) > 1 else None
+    if current is not None:  # every page's switch leads to each language's home page (from the build's root)
+        extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
+        config["extra"] = {**extra, "alternate": language_switch(languages, current, "index.html")}
     # Zensical runs no MkDocs plugins but loads Markdown extensions by module name: this one
     # sanitises each page's HTML and its table of contents (see handbook.render.sanitize).
     config["markdown_extensions"] = [*config["markdown_extensions"], "handbook.render.sanitize"]
