@@ -14,12 +14,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from handbook import i18n
-from handbook.commands.stage import load, render
 from handbook.i18n import _, ngettext
 from handbook.layout import DOWNLOADS_DIR, OFFLINE_ZIP, Layout, Outputs
-from handbook.load.translations import translation_notes
-from handbook.output.offline import package_site
-from handbook.output.site import build_sites, copy_downloads
 from handbook.output.workspace import (
     inputs_digest,
     keep_private,
@@ -78,6 +74,12 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
     if not force and previous and previous.get("inputs") == digest and previous.get("outputs") == outputs_stamp(layout):
         say(_("nothing changed since the last build"))
         return BuildResult(layout.build, int(previous.get("pages", 0)), time.perf_counter() - started, skipped=True)
+
+    # Imported only now: the check above must answer fast (the model and the engines take a third of a second).
+    from handbook.commands.stage import load, render
+    from handbook.load.translations import translation_notes
+    from handbook.output.offline import package_site
+    from handbook.output.site import build_sites, copy_downloads
 
     # First gather all data: load, validate and render, before anything is written.
     loaded = load(layout.root)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import yaml
 from babel.messages.catalog import Catalog, Message
@@ -24,7 +24,9 @@ from babel.messages.pofile import PoFileError, read_po
 from handbook import i18n
 from handbook.errors import Problem, did_you_mean
 from handbook.layout import Layout
-from handbook.model import Program
+
+if TYPE_CHECKING:  # a build with nothing changed reads the language without loading the model
+    from handbook.model import Program
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 _PO_LINE = re.compile(r'^\s*(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])\s+)?"(?:[^"\\]|\\.)*"\s*$')

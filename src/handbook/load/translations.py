@@ -364,8 +364,8 @@ def stray_translations(layout: Layout, program: Program) -> list[Problem]:
             languages = ", ".join(program.program.languages) or program.program.language
             problems.append(Problem(path.name, 0, 0, f"the program does not list the language {language!r}, so "
                                     "nothing reads this translation",
-                                    f"add it to `program.languages` in {PROGRAM_FILE} (now: {languages}), or "
-                                    "remove the file"))
+                                    hint=f"add it to `program.languages` in {PROGRAM_FILE} (now: {languages}), or "
+                                         "remove the file"))
     return problems
 
 
