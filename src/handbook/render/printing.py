@@ -58,6 +58,10 @@ if TYPE_CHECKING:
     from handbook.render.edition import Edition
 
 BODY_MARKER = "<!-- handbook:body -->"
+# The signing set is three pages (front, commitments, signatures on the odd last page). A language whose
+# words run longer (German is a fifth longer than English) is laid out again with the tighter type of
+# classes `hb-fit-1` to `hb-fit-<FIT_LEVELS>` (agreement.css), until it fits.
+SIGNING_PAGES = 3
 FINGERPRINT_LENGTH = 12
 
 
@@ -108,6 +112,7 @@ class Batch:
     stylesheets: tuple[Stylesheet, ...]
     outputs: tuple[Output, ...]
     forms: bool = False  # carries PDF form fields
+    fit: int = 0  # the pages each output should fit on: a longer one is laid out again, tighter (see FIT_LEVELS)
 
     def subset(self, paths: Iterable[str]) -> "Batch":
         """Return this batch with only the outputs at `paths`."""
@@ -138,6 +143,7 @@ class StampSet:
     fills: tuple[Fill, ...]
     meta: Meta  # of the templates; each fill has its own title
     forms: bool = True
+    fit: int = 0  # the pages each agreement should fit on, as `Batch.fit`
 
     def subset(self, paths: Iterable[str]) -> "StampSet":
         """Return this set with only the fills at `paths` (and the templates they use)."""
@@ -608,8 +614,7 @@ def blank_agreement_batch(program: Program, templates: Path | None, fingerprint:
                                     fingerprint, created),
                     title=_(BLANK_AGREEMENT.title), description=_(BLANK_AGREEMENT.description))
     return Batch("blank agreement", shown_template(AGREEMENT_TEMPLATE, templates), head, tail,
-                 agreement_stylesheets(templates), (output,),
-                 forms=True)
+                 agreement_stylesheets(templates), (output,), forms=True, fit=SIGNING_PAGES)
 
 
 def agreement_stamps(program: Program, cohort: Cohort | None, templates: Path | None, fingerprint: str,
@@ -633,7 +638,8 @@ def agreement_stamps(program: Program, cohort: Cohort | None, templates: Path | 
                                           created)))
     return StampSet("agreements", shown_template(AGREEMENT_TEMPLATE, templates), head, tail,
                     agreement_stylesheets(templates), variants, tuple(fills),
-                    _agreement_meta(program, f"{program.program.name}: agreement", fingerprint, created))
+                    _agreement_meta(program, f"{program.program.name}: agreement", fingerprint, created),
+                    fit=SIGNING_PAGES)
 
 
 def group_agreement_html(program: Program, group: Group, cohort: Cohort, templates: Path | None,

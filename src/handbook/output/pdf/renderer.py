@@ -40,6 +40,9 @@ class BatchReport:
     notes: tuple[str, ...] = ()  # what WeasyPrint said about the machine (see `fetch.machine_note`)
 
 
+FIT_LEVELS = 3  # how many times a part that should fit on fewer pages is laid out tighter
+
+
 class Renderer:
     """Lays out and writes documents that share a skeleton and stylesheets, collecting WeasyPrint's log."""
 
@@ -65,10 +68,24 @@ class Renderer:
     def layout(self, bodies: Sequence[str], overlay_css: str = "") -> tuple[Any, list[int]]:
         """Lay out `bodies` as one document, each from a new page; return it and each body's first page.
 
-        With `overlay_css`, the bodies are overlays: only that stylesheet applies.
+        With `overlay_css`, the bodies are overlays: only that stylesheet applies. When the kind asks
+        its parts to fit on `fit` pages, a longer part is laid out again with the class `hb-fit-1`, then
+        `hb-fit-2`, up to `hb-fit-<FIT_LEVELS>`, whose tighter type its stylesheets define.
         """
-        sections = "".join(f'<section class="hb-part" id="hb-part-{n}">{body}</section>'
-                           for n, body in enumerate(bodies))
+        fit = 0 if overlay_css else getattr(self.kind, "fit", 0)
+        levels = [0] * len(bodies)
+        while True:
+            document, starts = self._layout(bodies, overlay_css, levels)
+            spans = page_ranges(document, starts)
+            longer = [n for n, span in enumerate(spans) if fit and len(span) > fit and levels[n] < FIT_LEVELS]
+            if not longer:
+                return document, starts
+            for n in longer:
+                levels[n] += 1
+
+    def _layout(self, bodies: Sequence[str], overlay_css: str, levels: Sequence[int]) -> tuple[Any, list[int]]:
+        sections = "".join(f'<section class="hb-part{f" hb-fit-{level}" if level else ""}" id="hb-part-{n}">'
+                           f'{body}</section>' for n, (body, level) in enumerate(zip(bodies, levels)))
         with self.collect(self.kind.source):
             sheets = [] if overlay_css else list(self.stylesheets)
             sheets.append(weasy.stylesheet(".hb-part + .hb-part { break-before: page; }\n" + overlay_css,
