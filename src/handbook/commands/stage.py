@@ -35,9 +35,14 @@ from handbook.load.project import (
     template_problems,
 )
 from handbook.load.sitesettings import read_settings
-from handbook.load.translations import Translation, read_translations, stray_translations
+from handbook.load.translations import (
+    Translation,
+    read_translations,
+    stray_translations,
+)
 from handbook.load.validate import validate_program
 from handbook.load.yamlsource import load_yaml
+from handbook.model import Program
 from handbook.plan.constraints import constraint_problems
 from handbook.plan.pages import reserved_names, site_paths
 from handbook.render.calendars import render_calendars
@@ -58,6 +63,7 @@ class LoadedProject(Loaded):
     translations: Mapping[str, Translation] = field(default_factory=dict)  # by further language
     localized: Mapping[str, tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]] = field(
         default_factory=dict)  # content/<language>/: pages and files that replace the source's of the same name
+    origin: Optional[Program] = None  # in a further language (`in_language`): the program in its source language
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -72,7 +78,7 @@ class LoadedProject(Loaded):
         pages, assets = self.localized.get(language, ((), ()))
         own = {page.name: page for page in pages}
         files = {asset.name: asset for asset in assets}
-        return replace(self, program=self.translations[language].program,
+        return replace(self, program=self.translations[language].program, origin=self.program,
                        pages=tuple(own.get(page.name, page) for page in self.pages),
                        assets=tuple(files.pop(a.name, a) for a in self.assets) + tuple(files.values()))
 
@@ -170,7 +176,7 @@ def render(loaded: LoadedProject, site: Optional[SiteTree] = None) -> Rendered:
             sites[language] = tree
             prints.append(in_folder(render_print(one, cohort, loaded.source_date, tree.edition, signing=signing),
                                     folder))
-            for name, data in render_calendars(one.program, cohort, signing).items():
+            for name, data in render_calendars(one.program, cohort, signing, loaded.program).items():
                 calendars[f"{folder}/{name}" if folder and name == PROGRAM_ICS else name] = data
     return Rendered(sites[source], PrintSet.joined(prints), calendars, sites)
 

@@ -74,12 +74,14 @@ def recurrence(program: Program, start: dt.date, until: dt.datetime) -> object:
 
 
 class _Builder:
-    def __init__(self, program: Program, name: str) -> None:
+    def __init__(self, program: Program, name: str, identity: Program | None = None) -> None:
         from icalendar import Calendar
 
         self.program = program
         self.zone = program_zone(program)
-        info = program.program  # the UID domain; ASCII names give the same UIDs as ever (calendars key on them)
+        # The UID domain, from the source language's names (`identity`) in every language: an event keeps its UID
+        # when a group changes language. ASCII names give the same UIDs as ever (calendars key on them).
+        info = (identity or program).program
         self.domain = (f"handbook.{slugify(info.organization, max_length=None, fallback='program')}"
                        f".{slugify(info.name, max_length=None, fallback='program')}")
         self.calendar = Calendar()
@@ -125,13 +127,13 @@ class _Builder:
         return self.calendar.to_ical()
 
 
-def group_calendar(program: Program, cohort: Cohort, group: Group) -> bytes:
+def group_calendar(program: Program, cohort: Cohort, group: Group, identity: Program | None = None) -> bytes:
     """Return the calendar of one group: the session series, check-ins, reviews and the closing meeting."""
     words = i18n.current()
     meetings = program.guidelines.meetings
     members = cohort.members(group)
     names = words.list(m.name for m in members)
-    build = _Builder(program, f"{program.program.name}: {names}")
+    build = _Builder(program, f"{program.program.name}: {names}", identity)
     attendees = tuple((m.name, m.email) for m in members)
     first = first_session(meetings, group.start)
     end = planned_end(program, group.start)
@@ -189,10 +191,10 @@ def cycle_end(program: Program, cohort: Cohort | None) -> dt.date:
     return max(planned_end(program, start) for start in (starts or {program.program.effective_date}))
 
 
-def program_calendar(program: Program, cohort: Cohort | None = None) -> bytes:
+def program_calendar(program: Program, cohort: Cohort | None = None, identity: Program | None = None) -> bytes:
     """Return the program calendar: training sessions with a date, and the program's milestones."""
     info = program.program
-    build = _Builder(program, info.name)
+    build = _Builder(program, info.name, identity)
     for module in program.training.modules:
         _module_events(build, module)
     build.event("milestone-effective", _("%(program)s %(version)s takes effect", program=info.name,
@@ -206,14 +208,16 @@ def program_calendar(program: Program, cohort: Cohort | None = None) -> bytes:
     return build.to_bytes()
 
 
-def render_calendars(program: Program, cohort: Cohort | None, groups: Cohort | None = None) -> dict[str, bytes]:
+def render_calendars(program: Program, cohort: Cohort | None, groups: Cohort | None = None,
+                     identity: Program | None = None) -> dict[str, bytes]:
     """Return every calendar file by its path under build/calendar/.
 
     `groups` is the part of the cohort whose calendars are wanted (in a program of several
     languages, the groups of `program`'s language); the program calendar counts the whole cohort.
+    `identity` is the program in its source language, whose names make the events' UIDs.
     """
-    files = {"program.ics": program_calendar(program, cohort)}
+    files = {"program.ics": program_calendar(program, cohort, identity)}
     if cohort is not None:
         for group in (groups if groups is not None else cohort).groups:
-            files[f"{group.id}.ics"] = group_calendar(program, cohort, group)
+            files[f"{group.id}.ics"] = group_calendar(program, cohort, group, identity)
     return files

@@ -99,5 +99,6 @@ def render_site(loaded: Loaded, edition: Optional[Edition] = None) -> SiteTree:
     files = {path: (PACKAGE / path).read_bytes() for path in SITE_ASSETS}
     files.update({asset.name: asset.data for asset in loaded.assets})
     # The same bytes as build/calendar/program.ics (the cohort gives only the cycle's planned end, no names).
-    files[PROGRAM_CALENDAR] = program_calendar(loaded.program, getattr(loaded, "cohort", None))
+    files[PROGRAM_CALENDAR] = program_calendar(loaded.program, getattr(loaded, "cohort", None),
+                                               getattr(loaded, "origin", None))
     return SiteTree(pages, files, navigation(edition.pages), edition)
