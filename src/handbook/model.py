@@ -96,7 +96,7 @@ class Contact(Model):
         None, description="What this person does for the program; `Program coordinator` in the program's language if left out."
     )
     email: Email = Field(description="Email address participants write to.")
-    phone: Optional[Plain] = Field(None, description="Phone number, if participants may call.")
+    phone: Optional[Text] = Field(None, description="Phone number, if participants may call (words in it, such as `extension`, may be translated).")
     office_hours: Optional[Text] = Field(None, description="When the contact is usually reachable.")
 
 

@@ -26,13 +26,13 @@ from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 from urllib.parse import parse_qs, urlparse
 
 from handbook.commands.stage import LoadedProject, load, render, render_pages
 from handbook.errors import HandbookError, InputError
 from handbook.layout import Layout
-from handbook.output.site import build_site
+from handbook.output.site import build_sites
 from handbook.output.workspace import private_dir, publish
 from handbook.render.site import SiteTree
 
@@ -95,11 +95,18 @@ def snapshot(layout: Layout) -> dict[str, tuple[int, int]]:
     return files
 
 
-def write_preview(loaded: LoadedProject, tree: SiteTree, site_dir: Path) -> None:
-    """Have the site engine build `tree` into `site_dir`, replacing the previous preview in one step."""
+def write_preview(loaded: LoadedProject, tree: SiteTree, site_dir: Path,
+                  others: Mapping[str, SiteTree] | None = None) -> None:
+    """Have the site engine build `tree` into `site_dir`, replacing the previous preview in one step.
+
+    `others` are the further languages' pages (a program in several languages), built beside it with
+    the language switch; without them the preview shows the source language alone.
+    """
     staging = site_dir.with_name(site_dir.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
-    build_site(loaded, tree, staging)
+    sites = [(loaded, tree)] + [(loaded.in_language(language), pages) for language, pages in (others or {}).items()
+                                if language != loaded.languages[0]]
+    build_sites(sites, staging)
     publish(staging, site_dir)
 
 
@@ -240,7 +247,12 @@ class Preview:
             write_preview(loaded, tree, self.site_dir)
             self.state.publish()
             self.say(f"rebuilt {len(tree.pages)} pages in {time.perf_counter() - started:.2f} s")
-            render(loaded, tree)
+            rendered = render(loaded, tree)
+            if len(rendered.sites) > 1:  # then every language, with the switch
+                write_preview(loaded, tree, self.site_dir, rendered.sites)
+                self.state.publish()
+                self.say(f"rebuilt {sum(len(t.pages) for t in rendered.sites.values())} pages in "
+                         f"{len(rendered.sites)} languages in {time.perf_counter() - started:.2f} s")
         except HandbookError as exc:
             self._full_pending.clear()  # it would only fail the same way
             self.state.publish(browser_text(exc))

@@ -64,8 +64,10 @@ def project_words(root: Path) -> i18n.Messages:
     try:
         # every value as text: a date that is no date (2026-13-05) is validation's to report
         data = yaml.load(layout.program.read_bytes(), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
-        language = data["program"]["language"]
-    except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError):
+        info = data["program"]
+        languages = info.get("languages")  # in several: the source language, the first
+        language = languages[0] if isinstance(languages, list) and languages else info["language"]
+    except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError, AttributeError):
         return i18n.messages(i18n.SOURCE_LANGUAGE)
     if not isinstance(language, str) or not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", language):
         return i18n.messages(i18n.SOURCE_LANGUAGE)
