@@ -159,7 +159,8 @@ def test_pages_contact_no_host_but_their_own(example: Example, contexts: Context
     missing = {path for url in contexts.requests
                if not (example.site / (path := _path(url, site_url) or "index.html")).is_file()}
     assert not missing, f"requests for files the site does not have: {sorted(missing)}"
-    # Pages, styles, scripts, the search index and the favicon; no web fonts (the system's are used).
+    # Pages, styles, scripts, the search index and the favicon; no web fonts (the system's are used);
+    # sitemap.xml, which the theme's language switch reads beside each hreflang link.
     kinds = {Path(_path(url, site_url)).suffix for url in contexts.requests}
-    assert kinds <= {"", ".html", ".css", ".js", ".json", ".png", ".svg"}, kinds
+    assert kinds <= {"", ".html", ".css", ".js", ".json", ".png", ".svg", ".xml"}, kinds
 

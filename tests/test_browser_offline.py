@@ -31,7 +31,9 @@ def from_disk(browser: Any) -> Iterator[Contexts]:
     yield opened
     opened.close()
     assert opened.requests and not opened.foreign("file://"), sorted(set(opened.foreign("file://")))
-    assert not opened.errors, opened.errors
+    # The theme's language switch reads sitemap.xml beside each hreflang link, as in any mkdocs-material
+    # site with `extra.alternate`; from disk the browser refuses it (nothing shows), served it is found.
+    assert not [error for error in opened.errors if not error.endswith("/sitemap.xml: net::ERR_FAILED")], opened.errors
 
 
 def test_the_zip_holds_the_whole_site_in_one_folder(example: Example) -> None:

@@ -1,4 +1,8 @@
-"""The offline copy: the built site as one zip that participants open from disk, search included."""
+"""The offline copy: the built site as one zip that participants open from disk, search included.
+
+A site in several languages is one folder too: each language's folder (de/) is in the zip with its own
+search index and assets, and the language switch's links are relative, so they work from disk.
+"""
 
 from __future__ import annotations
 
