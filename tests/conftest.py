@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sys
 from contextlib import contextmanager
@@ -48,7 +49,7 @@ def tree_digest(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-EXAMPLE_FILES = ("program.yaml", "mkdocs.yml", "content", "templates", "cohort.yaml", "roster.csv")
+EXAMPLE_FILES = ("program.yaml", "program.de.yaml", "mkdocs.yml", "content", "templates", "cohort.yaml", "roster.csv")
 
 
 def copy_example(target: Path) -> Path:
@@ -61,6 +62,35 @@ def copy_example(target: Path) -> Path:
         elif source.is_file():
             shutil.copy2(source, target / name)
     return target
+
+
+def one_language(project: Path, language: str = "en") -> Path:
+    """Turn a copy of the example (published in English and German) into a program in `language` alone."""
+    program = project / "program.yaml"
+    text = program.read_text(encoding="utf-8")
+    assert text.count("\n  languages: [en, de]\n") == 1
+    program.write_text(text.replace("\n  languages: [en, de]\n", f"\n  language: {language}\n"), encoding="utf-8")
+    (project / "program.de.yaml").unlink(missing_ok=True)
+    shutil.rmtree(project / "content" / "de", ignore_errors=True)
+    cohort = project / "cohort.yaml"
+    if cohort.is_file():
+        cohort.write_text(re.sub(r"^    language: .*\n", "", cohort.read_text(encoding="utf-8"), flags=re.M),
+                          encoding="utf-8")
+    return project
+
+
+def pdf_language(loaded, relative: str) -> str:  # type: ignore[no-untyped-def]
+    """Return the language a PDF of a build is in, by its path under build/pdf: a further language's folder
+    (`de/handbook.pdf`), a group's agreement its group's language, everything else the source language."""
+    source = loaded.languages[0]
+    first = relative.split("/")[0]
+    if first in loaded.languages[1:]:
+        return first
+    if relative.startswith("agreements/") and loaded.cohort is not None:
+        for group in loaded.cohort.groups:
+            if relative == f"agreements/{group.id}.pdf":
+                return loaded.cohort.language(group, source)
+    return source
 
 
 def small_with_cohort(target: Path, cohort: str) -> Path:
@@ -196,7 +226,7 @@ def site_only(project: Path, engine: str = "mkdocs") -> Path:
 SLOW_MODULES = frozenset({
     "test_a11y.py", "test_bad_inputs.py", "test_browser.py", "test_browser_offline.py", "test_build_safety.py",
     "test_fresh_machine.py", "test_hostile_text.py", "test_html_valid.py", "test_processes.py",
-    "test_properties.py",
+    "test_properties.py", "test_browser_languages.py",
 })
 # except these tests of theirs, which take well under a second and open no browser.
 FAST_IN_SLOW_MODULES = frozenset({
@@ -238,6 +268,11 @@ SLOW_TESTS = frozenset({
     "test_whole_language.py::test_the_generator_writes_no_english[fr]",
     "test_whole_language.py::test_every_output_says_its_language[fr]",
     "test_project_messages.py::test_build_says_what_it_did_in_the_programs_language",  # a whole build of its own
+    # one whole build in three languages (20 to 30 s); the check of a translation's mistakes stays
+    "test_languages_build.py::test_every_language_has_its_site_with_its_own_text",
+    "test_languages_build.py::test_each_downloads_page_offers_its_own_languages_pdfs",
+    "test_languages_build.py::test_each_groups_agreement_and_calendar_are_in_its_language",
+    "test_languages_build.py::test_a_text_left_untranslated_falls_back_and_the_build_counts_it",
 })
 
 

@@ -131,13 +131,16 @@ def test_no_cohort_means_only_the_program_calendar(tmp_path: Path) -> None:
 
 def test_the_build_writes_the_calendars(built_example: Path) -> None:
     project = built_example
-    written = sorted(p.name for p in (project / "build" / "calendar").iterdir())
-    assert written == sorted(["program.ics"] + [f"{g.id}.ics" for g in COHORT.groups])
-    for path in (project / "build" / "calendar").iterdir():
+    folder = project / "build" / "calendar"
+    written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.ics"))
+    # The program calendar in each language (the example's second is German), each group's in its own language
+    assert written == sorted(["program.ics", "de/program.ics"] + [f"{g.id}.ics" for g in COHORT.groups])
+    for path in folder.rglob("*.ics"):
         assert events(path.read_bytes())
     # Group calendars name people: never on the site. The program calendar (offered there) names nobody.
     on_site = list((project / "build" / "site").rglob("*.ics"))
-    assert [p.name for p in on_site] in ([], ["program.ics"])
+    assert sorted(p.relative_to(project / "build" / "site").as_posix() for p in on_site) == \
+        ["de/downloads/calendar/program.ics", "downloads/calendar/program.ics"]
     for path in on_site:
         text = path.read_text(encoding="utf-8")
         assert not any(p.name in text or p.email in text for p in COHORT.participants)

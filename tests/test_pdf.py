@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import pdf_language
 from pypdf import PdfReader
 
 from handbook.commands.stage import load
@@ -67,6 +68,8 @@ def test_every_pdf_is_written(example: Path, loaded) -> None:  # type: ignore[no
     expected = {"handbook.pdf", "agreements/blank.pdf"}
     expected |= {f"agreements/{g.id}.pdf" for g in loaded.cohort.groups}
     expected |= {d.path for d in downloads(loaded.program)}
+    for language in loaded.languages[1:]:  # each further language's own (de/handbook.pdf, de/forms/...)
+        expected |= {f"{language}/{d.path}" for d in downloads(loaded.in_language(language).program)}
     found = {p.relative_to(pdf).as_posix() for p in pdf.rglob("*.pdf")}
     assert found == expected
     assert {"forms/smart-goal-worksheet.pdf", "forms/session-agenda.pdf", "forms/session-log.pdf",
@@ -120,13 +123,22 @@ def test_the_terms_are_public_and_every_agreement_cites_them_by_fingerprint(exam
     assert (example / "build" / "site" / "downloads" / "agreements" / "terms.pdf").is_file()
     terms = pages_text(agreements(example)["terms"])
     assert f"Fingerprint {fingerprint}" in terms[0]
+    german = {g.id for g in loaded.cohort.groups if loaded.cohort.language(g, "en") == "de"}
+    assert german == {"pair-02"}  # the example's German pair signs the German terms
     for name, path in agreements(example).items():
-        if name == "terms":
+        if name == "terms" or name in german:
             continue
         first, *_, last = (squash(page) for page in pages_text(path))
         version = loaded.program.program.version
         assert squash(f"“Terms of the mentoring agreement”, version {version}, fingerprint {fingerprint}") in first
         assert squash(f"program's terms together (version {version}, fingerprint {fingerprint})") in last, name
+    german_terms = " ".join(pages_text(example / "build" / "pdf" / "de" / "agreements" / "terms.pdf"))
+    german_fingerprint = re.search(r"Prüfzeichen (\w{4}-\w{4}-\w{4})", german_terms).group(1)
+    assert german_fingerprint != fingerprint  # its own text, its own fingerprint
+    first, *_, last = (squash(page) for page in pages_text(agreements(example)["pair-02"]))
+    assert squash(f"„Bedingungen der Mentoring-Vereinbarung“, Version {version}, Prüfzeichen {german_fingerprint}") \
+        in first
+    assert squash(f"Prüfzeichen {german_fingerprint}") in last
 
 
 def test_a_signing_set_is_three_pages_each_saying_whose_it_is(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
@@ -138,10 +150,11 @@ def test_a_signing_set_is_three_pages_each_saying_whose_it_is(example: Path, loa
         assert len(pages) <= 3, group.id
         assert len(pages) % 2 == 1, group.id  # the signature page is a right-hand page with an empty back
         names = [person.name for person in cohort.members(group)]
-        whose = (", ".join(names[:-1]) + " and " + names[-1]) + f" · {cohort.name}"
+        german = cohort.language(group, "en") == "de"
+        whose = (", ".join(names[:-1]) + (" und " if german else " and ") + names[-1]) + f" · {cohort.name}"
         for number, page in enumerate(pages, start=1):
             assert whose in page, (group.id, number)
-        assert f"Group {group.id}" in pages[-1]
+        assert f"{'Gruppe' if german else 'Group'} {group.id}" in pages[-1]
         assert "pair-" not in pages[0] and "triad-" not in pages[0]  # names and the cohort lead, not the id
 
 
@@ -160,13 +173,28 @@ def test_the_signing_set_spells_out_the_commitments_and_the_limits(example: Path
         assert "Ourgoals" not in squash(" ".join(pages))  # goals are on the SMART goal worksheet
 
 
+# What an agreement prints, in the languages of the example's groups (its German pair signs in German)
+WORDS = {
+    "en": {"page": "Page {n} of {m}", "fingerprint": "fingerprint", "signatures": "Signatures",
+           "signature": "SIGNATURE", "date": "DATE", "only": "The program coordinator receives this page only"},
+    "de": {"page": "Seite {n} von {m}", "fingerprint": "Prüfzeichen", "signatures": "Unterschriften",
+           "signature": "UNTERSCHRIFT", "date": "DATUM", "only": "Die Programmkoordination erhält nur diese Seite"},
+}
+
+
+def language_of(loaded, name: str) -> str:  # type: ignore[no-untyped-def]
+    """Return the language of the agreement `name` (`blank` or a group's id)."""
+    return pdf_language(loaded, f"agreements/{name}.pdf")
+
+
 def test_review_dates_follow_the_start_date(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
     from handbook import i18n
 
     for group in loaded.cohort.groups:
         text = " ".join(pages_text(agreements(example)[group.id])[:1])
+        words = i18n.messages(language_of(loaded, group.id))
         for point, date in review_schedule(loaded.program).dated(group.start):
-            assert i18n.messages("en").date(date) in text, (group.id, point.id, date)
+            assert words.date(date) in text, (group.id, point.id, date)
 
 
 def test_every_page_has_its_number_the_version_and_the_fingerprint(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
@@ -174,9 +202,12 @@ def test_every_page_has_its_number_the_version_and_the_fingerprint(example: Path
     assert re.fullmatch(r"[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}", fingerprint)
     for name, path in agreements(example).items():
         pages = pages_text(path)
+        words = WORDS[language_of(loaded, name)]
+        own = fingerprint if language_of(loaded, name) == "en" else \
+            re.search(r"Prüfzeichen (\w{4}-\w{4}-\w{4})", pages[0]).group(1)  # the German terms'
         for number, text in enumerate(pages, start=1):
-            assert f"Page {number} of {len(pages)}" in text, (name, number)
-            assert f"fingerprint {fingerprint}" in text, (name, number)
+            assert words["page"].format(n=number, m=len(pages)) in text, (name, number)
+            assert f"{words['fingerprint']} {own}" in text, (name, number)
             assert f"Version {loaded.program.program.version}" in text, (name, number)
 
 
@@ -186,13 +217,14 @@ def test_signature_blocks_are_together_on_the_last_page(example: Path, loaded) -
     for group in cohort.groups:
         pages = pages_text(files[group.id])
         last = pages[-1]
-        assert "Signatures" in last and not any("Signatures" in p for p in pages[:-1])
-        assert last.count("SIGNATURE") == len(group.members) + 1  # each member and the coordinator
-        assert last.count("DATE") == len(group.members) + 1
+        words = WORDS[language_of(loaded, group.id)]
+        assert words["signatures"] in last and not any(words["signatures"] in p for p in pages[:-1])
+        assert last.count(words["signature"]) == len(group.members) + 1  # each member and the coordinator
+        assert last.count(words["date"]) == len(group.members) + 1
         assert loaded.program.program.coordinator.name in last
         for person in cohort.members(group):
             assert person.name in last
-        assert "The program coordinator receives this page only" in last
+        assert words["only"] in last
 
 
 def test_agreements_are_fillable(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
@@ -241,8 +273,9 @@ def all_pdfs(example: Path) -> list[Path]:
 
 
 def test_every_pdf_is_pdfa_3a_and_pdfua_1_with_its_metadata(example: Path, loaded) -> None:  # type: ignore[no-untyped-def]
-    info = loaded.program.program
     for path in all_pdfs(example):
+        language = pdf_language(loaded, path.relative_to(example / "build" / "pdf").as_posix())
+        info = loaded.in_language(language).program.program
         reader = PdfReader(path)
         root = reader.trailer["/Root"]
         xmp = root["/Metadata"].get_object().get_data().decode("utf-8")

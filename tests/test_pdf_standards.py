@@ -23,7 +23,7 @@ from typing import Any, Iterator
 
 import pikepdf
 import pytest
-from conftest import EPOCH, copy_example, source_date
+from conftest import EPOCH, copy_example, one_language, pdf_language, source_date
 from pdfua import Severity, validate
 
 from handbook import i18n
@@ -38,7 +38,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "stationsleitung"
 @pytest.fixture(scope="module")
 def german(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The German triads' agreements, blank agreement, terms and forms, printed once (no book, no site)."""
-    root = copy_example(tmp_path_factory.mktemp("stationsleitung") / "project")
+    root = one_language(copy_example(tmp_path_factory.mktemp("stationsleitung") / "project"))
     for name in ("program.yaml", "cohort.yaml"):
         (root / name).write_bytes((FIXTURE / name).read_bytes())
     with source_date():
@@ -53,10 +53,14 @@ def pdfs(project: Path) -> list[Path]:
 
 
 def every_pdf(built_example: Path, german: Path) -> Iterator[tuple[str, Path, str]]:
-    """Yield (name for messages, file, the program's language) of every PDF of both builds."""
-    for project, language in ((built_example, "en"), (german, "de")):
+    """Yield (name for messages, file, its language) of every PDF of both builds (the example's are in
+    English, or German in de/ and for its German pair)."""
+    loaded = load(built_example)
+    for project in (built_example, german):
         for path in pdfs(project):
-            yield f"{project.parent.name}/{path.relative_to(project / 'build' / 'pdf')}", path, language
+            relative = path.relative_to(project / "build" / "pdf").as_posix()
+            yield (f"{project.parent.name}/{relative}", path,
+                   pdf_language(loaded, relative) if project == built_example else "de")
 
 
 def _pdf_date(epoch: str) -> str:

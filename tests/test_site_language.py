@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import copy_example, small_with_cohort
+from conftest import copy_example, one_language, small_with_cohort
 
 from handbook import i18n
 from handbook.commands.stage import load, render_pages
@@ -42,7 +42,7 @@ def _site(project: Path) -> Path:
 
 
 def _example(target: Path, language: str) -> Path:
-    project = copy_example(target)
+    project = one_language(copy_example(target))
     program = project / "program.yaml"
     text = program.read_text(encoding="utf-8")
     first = 'sessions:\n        - date: 2026-09-08\n          start: "10:45"\n          end: "12:15"\n' \
