@@ -19,6 +19,7 @@ from handbook.model import Model, Program
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.S)
 _PAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
+_LANGUAGE_FOLDER = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # content/de/: a language's pages
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,19 @@ def _page(layout: Layout, path: Path, problems: list[Problem]) -> ContentPage | 
     return ContentPage(path.name, title, body, placement, order, line, shown)
 
 
+def _is_language(name: str) -> bool:
+    """Return whether a folder's name is a language tag Babel knows (content/de/, not content/img/)."""
+    from babel import Locale, UnknownLocaleError
+
+    if not _LANGUAGE_FOLDER.match(name):
+        return False
+    try:
+        Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
 def load_content(layout: Layout, reserved: set[str], cohort: str | None = None, *,
                  languages: Collection[str] = ()) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
     """Read content/ pages and assets; `reserved` holds page names the generator owns, `cohort` the cohort file.
@@ -242,6 +256,13 @@ def _read_content(layout: Layout, folder: Path, reserved: set[str], cohort: str 
         if relative.split("/")[0] in skip:
             continue
         if path.suffix == ".md":
+            top = relative.split("/")[0]
+            if folder == layout.content and path.parent == folder / top and _is_language(top):
+                problems.append(Problem(name, 0, 0, f"{CONTENT_DIR}/{top}/ holds the pages of a language the "
+                                        f"program is not published in ({top!r})",
+                                        hint=f"add {top!r} to `program.languages` in {PROGRAM_FILE} (the source "
+                                             "language first), or move the page to content/"))
+                continue
             if path.parent != folder or not _PAGE_NAME.match(path.name):
                 problems.append(Problem(name, 0, 0, f"content pages are named like `my-page.md` directly "
                                         f"in {where}", hint="use lowercase letters, digits and hyphens"))
