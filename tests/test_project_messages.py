@@ -154,7 +154,8 @@ def test_another_languages_file_is_not_read_and_check_says_so(small_project: Pat
 
 
 def _match(tmp_path: Path, language: str, size: int, people: int) -> tuple[Path, str]:
-    program = (ROOT / "program.yaml").read_text(encoding="utf-8").replace("group_size: 2", f"group_size: {size}")
+    program = (ROOT / "program.yaml").read_text(encoding="utf-8").replace("group_size: 2", f"group_size: {size}") \
+        .replace("  languages: [en, de]", "  language: en")  # the example in one language
     project = _language(build_file_tree(tmp_path / language, {"program.yaml": program,
                                                               "roster.csv": roster_csv(people, 2)}), language)
     result = run_cli("match", project / "roster.csv", "--out", "cohort.yaml", "--start", "2026-09-14",
