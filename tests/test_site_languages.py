@@ -42,6 +42,7 @@ class _Links(HTMLParser):
         self.switch: dict[str, tuple[str, str]] = {}  # hreflang -> (href, the name shown)
         self.hreflang: dict[str, str] = {}  # hreflang -> href of <link rel="alternate">
         self.canonical = ""
+        self.current: list[str] = []  # hreflang of the switch's links marked aria-current
         self._open: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -49,6 +50,8 @@ class _Links(HTMLParser):
         if tag == "a" and "md-select__link" in (found.get("class") or "") and found.get("hreflang"):
             self._open = found["hreflang"]
             self.switch[self._open] = (found.get("href") or "", "")
+            if found.get("aria-current"):
+                self.current.append(self._open)
         elif tag == "link" and found.get("rel") == "alternate" and found.get("hreflang"):
             self.hreflang[found["hreflang"] or ""] = found.get("href") or ""
         elif tag == "link" and found.get("rel") == "canonical":
@@ -132,6 +135,7 @@ def test_the_switch_leads_to_the_same_page_in_the_other_language(two: Path, page
         assert resolve(f"de/{here}", german.switch["en"][0]) == here
         assert resolve(f"de/{here}", german.switch["de"][0]) == f"de/{here}"
         assert german.switch["en"][0].startswith("../"), "the way up out of de/ must not be lost"
+        assert english.current == ["en"] and german.current == ["de"]  # the page's own language is marked
 
 
 def test_every_page_has_hreflang_links_to_itself_in_every_language(two: Path) -> None:

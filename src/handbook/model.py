@@ -33,14 +33,14 @@ Slug = Annotated[
 ]
 
 
-class Translated:
+class Translatable:
     """Marks a text type as words a translation of the program (program.de.yaml) may give in another language."""
 
     def __repr__(self) -> str:
-        return "Translated()"
+        return "Translatable()"
 
 
-TRANSLATED = Translated()
+TRANSLATED = Translatable()
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000), TRANSLATED]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=20000), TRANSLATED]
 Plain = Annotated[str, StringConstraints(min_length=1, max_length=2000)]  # the same in every language (a name)

@@ -77,7 +77,6 @@ class Entry:
     path: tuple[Key, ...]  # items of id lists by id: the same in every language's file
     raw: tuple[Union[str, int], ...]  # by position, as in program.yaml (for its line)
     text: str
-    long: bool = False  # a LongText (Markdown, up to 20,000 characters)
 
 
 def _kind(annotation: Any, metadata: tuple[Any, ...] = ()) -> tuple[str, Any]:
@@ -104,14 +103,8 @@ def _kind(annotation: Any, metadata: tuple[Any, ...] = ()) -> tuple[str, Any]:
 
 
 def field_kind(field: FieldInfo) -> tuple[str, Any]:
+    """Return what a model's field holds for translation (see `_kind`): `text`, `texts`, `model`, `models`, `other`."""
     return _kind(field.annotation, tuple(field.metadata))
-
-
-def _is_long(field: FieldInfo) -> bool:
-    limits = [getattr(m, "max_length", None) for m in field.metadata]
-    for arg in typing.get_args(field.annotation):
-        limits += [getattr(m, "max_length", None) for m in getattr(arg, "__metadata__", ())]
-    return any(limit and limit > 2000 for limit in limits)
 
 
 def source_texts(model: BaseModel, path: tuple[Key, ...] = (), raw: tuple[Union[str, int], ...] = ()
@@ -123,7 +116,7 @@ def source_texts(model: BaseModel, path: tuple[Key, ...] = (), raw: tuple[Union[
             continue
         kind, inner = field_kind(field)
         if kind == "text":
-            yield Entry(path + (name,), raw + (name,), value, _is_long(field))
+            yield Entry(path + (name,), raw + (name,), value)
         elif kind == "texts":
             for i, text in enumerate(value):
                 yield Entry(path + (name, i), raw + (name, i), text)

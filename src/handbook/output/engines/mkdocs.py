@@ -219,6 +219,12 @@ def _languages_plugin(languages: Sequence[SiteLanguage], current: SiteLanguage) 
                                               "lang": language.tag} for language in languages]
             return context
 
+        def on_post_page(self, output: str, /, *, page: Any, config: Any) -> str:
+            # The switch lists every language; the one of this page is marked as the current one,
+            # for screen readers (aria-current) and for the eye (handbook.css sets it in bold).
+            return output.replace(f'hreflang="{current.tag}" class="md-select__link"',
+                                  f'hreflang="{current.tag}" class="md-select__link" aria-current="true"', 1)
+
         def on_post_build(self, *, config: Any) -> None:
             # The theme's script fetches sitemap.xml from the folder of every hreflang link's page
             # (it expects links to language folders): a copy in each folder of pages answers it
