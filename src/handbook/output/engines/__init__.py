@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
-from handbook.i18n import _
+from handbook.i18n import N_, _
 from handbook.load.sitesettings import REQUIRED_EXTENSIONS
 from handbook.render.site import NavItem
 
@@ -121,6 +121,19 @@ def theme_language(language: str, theme_name: Any) -> str:
     return next((tag for tag in candidates if tag and tag in known), "en") if known else base
 
 
+# The names of the colour scheme toggles in the mkdocs.yml that `handbook init` writes: the generator's
+# words, shown in the program's language (a name of the coordinator's own is printed as written).
+TOGGLE_NAMES = (N_("Switch to dark mode"), N_("Switch to light mode"))
+
+
+def _translated_toggle(scheme: Any) -> Any:
+    """Return a palette entry with its toggle's name in the current language, when it is one of handbook's."""
+    toggle = scheme.get("toggle") if isinstance(scheme, dict) else None
+    if not isinstance(toggle, dict) or toggle.get("name") not in TOGGLE_NAMES:
+        return scheme
+    return {**scheme, "toggle": {**toggle, "name": html.escape(_(toggle["name"]), quote=False)}}
+
+
 def owned_settings(raw: dict[str, Any], *, site_name: str, language: str, nav: list[NavItem],
                    extra_css: list[str]) -> dict[str, Any]:
     """Return the settings the generator owns, merged with the coordinator's mkdocs.yml `raw`.
@@ -131,6 +144,8 @@ def owned_settings(raw: dict[str, Any], *, site_name: str, language: str, nav: l
     theme = raw.get("theme") or {"name": "material"}
     theme = {"name": theme} if isinstance(theme, str) else dict(theme)
     theme.update(font=False, language=theme_language(language, theme.get("name")))
+    if isinstance(theme.get("palette"), list):  # the toggles' names handbook's mkdocs.yml writes, in the language
+        theme["palette"] = [_translated_toggle(scheme) for scheme in theme["palette"]]
     if theme.get("name") == "material":
         # Each page carries only the part of the navigation that leads to it, so a page's size does
         # not grow with the number of pages (site.py groups long sections to keep that part short).
