@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from handbook.commands.stage import load, render
-from handbook.load.translations import mark
+from handbook.load.translations import mark, shown
 from tests.conftest import SMALL, run_cli
 
 
@@ -197,3 +197,14 @@ def test_handbook_translate_keeps_a_broken_file_as_it_is(project: Path) -> None:
     assert result.exit_code == 2
     assert "program.de.yaml:2:3" in result.stderr
     assert broken.read_text(encoding="utf-8") == "program:\n  nme: Kleiner Kreis\n"
+
+
+def test_a_text_the_same_on_purpose_counts_as_translated_and_stays_so(project: Path) -> None:
+    write(project, "program.de.yaml", f"program:\n  organization: Example Co  # same {mark('Example Co')}\n"
+                                      "  name: Small Circle  # source 123456\n")
+    translation = load(project).translations["de"]
+    assert [shown(path) for path in translation.texts] == ["program.organization"]  # the name is only a copy
+    assert run_cli("translate", "de", "--project", project).exit_code == 0
+    text = (project / "program.de.yaml").read_text(encoding="utf-8")
+    assert f"  organization: Example Co  # same {mark('Example Co')}" in text
+    assert "program.organization" in [shown(p) for p in load(project).translations["de"].texts]

@@ -9,7 +9,8 @@ texts (the fields typed `Text`/`LongText` in the model, and lists of them):
 - a key that is not text (`week: 4`) is ignored when it equals program.yaml's value and refused
   otherwise; anything program.yaml does not have is refused, located, with a did-you-mean;
 - a text left out, left empty or equal to its source text is not translated: the source text
-  stands in for it, and the build and `check` say how many did;
+  stands in for it, and the build and `check` say how many did; a text that is the same in both
+  languages on purpose (a name, `90 %`) says so with its mark: `# same 3fa2c1`;
 - a text may end its first line with a mark, `# source 3fa2c1`: the first six hex digits of
   the SHA-256 of the source text it translates. When that text changes, the translation is
   listed as stale, with the mark it should get once updated. `handbook translate` writes the marks.
@@ -38,7 +39,7 @@ from handbook.load.validate import describe
 from handbook.load.yamlsource import Source, load_yaml
 from handbook.model import TRANSLATED, Program
 
-MARK = re.compile(r"#\s*source\s+([0-9a-fA-F]{6})\s*$")
+MARK = re.compile(r"#\s*(source|same)\s+([0-9a-fA-F]{6})\s*$")
 MARK_LENGTH = 6
 
 
@@ -135,6 +136,7 @@ class Translated:
     text: str
     where: tuple[Any, ...]  # its path in the translation file
     mark: Optional[str]
+    same: bool = False  # the same as the source on purpose (`# same 3fa2c1`): a name, a number
 
 
 @dataclass(frozen=True)
@@ -275,11 +277,12 @@ class _Reader:
             self.problem(where, f"expected text, got {describe(value)}", "write the translation as text")
             return
         text = value.strip()
-        if not text or text == current.strip():
-            return  # not translated: the source text stands
         line = self.source.position(where)[0]
         found = MARK.search(self.source.line(line))
-        self.texts[path] = Translated(text, where, found.group(1).lower() if found else None)
+        if not text or (text == current.strip() and not (found and found.group(1) == "same")):
+            return  # not translated: the source text stands (unless marked the same on purpose)
+        self.texts[path] = Translated(text, where, found.group(2).lower() if found else None, bool(found) and
+                                      found.group(1) == "same")
         self.places[raw] = where
         self.by_raw[raw] = text
 

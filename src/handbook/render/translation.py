@@ -8,7 +8,8 @@ the model's order, with its mark (`# source 3fa2c1`, see `handbook.load.translat
 - a stale translation keeps its old mark (so `check` goes on listing it) and gets a comment above
   it with the source text as it reads now;
 - a text not yet translated is written as the source text, with the mark of that text: it stays
-  untranslated (the source stands in) until someone changes it.
+  untranslated (the source stands in) until someone changes it, or marks it `# same` when it
+  is the same in this language on purpose.
 
 The comments a coordinator wrote into the file are not kept; the translations and marks are.
 """
@@ -42,17 +43,18 @@ class _Writer:
         """Write one text after `lead` (`  title:` or `    -`), translated or as the source text, with its mark."""
         found = self.translation.texts.get(path) if self.translation else None
         text, tag = (found.text, found.mark or mark(source)) if found else (source, mark(source))
+        word = "same" if found and found.same else "source"
         if found and found.mark and found.mark != mark(source):
             now = " ".join(source.split())
             pad = " " * (len(lead) - len(lead.lstrip()))
             self.lines.append(pad + "# " + _("changed in program.yaml, which now reads: %(text)s",
                                              text=now if len(now) <= 160 else now[:157] + "..."))
         if "\n" in text:
-            self.lines.append(f"{lead} |-  # source {tag}")
+            self.lines.append(f"{lead} |-  # {word} {tag}")
             body = " " * (len(lead) - len(lead.lstrip()) + 2)
             self.lines += [body + line if line.strip() else "" for line in text.split("\n")]
         else:
-            self.lines.append(f"{lead} {_plain(text)}  # source {tag}")
+            self.lines.append(f"{lead} {_plain(text)}  # {word} {tag}")
 
     def model(self, model: BaseModel, path: tuple[Key, ...], depth: int) -> int:
         """Write the texts of `model` at `depth`; return how many lines it wrote."""
@@ -104,6 +106,8 @@ def translation_yaml(program: Program, language: str, existing: Optional[Transla
           "%(source)s.", source=words.language_name(source)),
         _("\"# source 3fa2c1\" marks the text of program.yaml a translation was made from: when that text "
           "changes, `handbook check` lists the translation as stale and says its new mark."),
+        _("A text that stays the same in this language on purpose (a name, a number) says so with \"# same\" "
+          "instead of \"# source\"."),
         _("Lists of items with an id are matched by id, other lists item by item. Only texts belong here."),
     ]
     writer = _Writer(existing)
