@@ -208,3 +208,24 @@ def test_a_text_the_same_on_purpose_counts_as_translated_and_stays_so(project: P
     text = (project / "program.de.yaml").read_text(encoding="utf-8")
     assert f"  organization: Example Co  # same {mark('Example Co')}" in text
     assert "program.organization" in [shown(p) for p in load(project).translations["de"].texts]
+
+
+ROSTER = """\
+id,name,email,department,manager,goals,language
+ana,Ana Lima,ana@example.org,Sales,Kim,delegation,de
+ben,Ben Ode,ben@example.org,Finance,Lee,delegation,de
+cleo,Cleo Hart,cleo@example.org,IT,Max,feedback,
+dan,Dan Roy,dan@example.org,Legal,Sam,feedback,
+"""
+
+
+def test_a_roster_language_column_gives_the_cohort_its_languages(project: Path) -> None:
+    write(project, "roster.csv", ROSTER)
+    result = run_cli("match", project / "roster.csv", "--project", project, "--start", "2026-02-02")
+    assert result.exit_code == 0, result.output
+    cohort = (project / "cohort.yaml").read_text(encoding="utf-8")
+    assert cohort.count("  language: de\n") == 2 and "attributes:\n    language" not in cohort
+    write(project, "roster.csv", ROSTER.replace("feedback,\n", "feedback,it\n", 1))
+    result = run_cli("match", project / "roster.csv", "--project", project)
+    assert result.exit_code == 2
+    assert "roster.csv:4:7: 'cleo' reads 'it', a language the program is not published in" in result.stderr

@@ -14,8 +14,9 @@ from handbook.layout import Layout
 from handbook.load.cohort import validate_cohort
 from handbook.load.locale import words
 from handbook.load.project import load_program
-from handbook.load.roster import read_roster
+from handbook.load.roster import Person, read_roster
 from handbook.load.yamlsource import load_yaml
+from handbook.model import Program
 from handbook.output.workspace import private_dir, write_atomically
 from handbook.plan.matching import MatchResult, match
 from handbook.render.matchreport import cohort_yaml, report_html
@@ -70,6 +71,19 @@ def _write(path: Path, text: str) -> None:
     write_atomically(path, text)
 
 
+def _check_languages(people: Sequence[Person], program: Program, roster_name: str) -> None:
+    """Refuse a roster `language` the program is not published in, at its line (the cohort file would be refused)."""
+    languages = list(program.program.languages or (program.program.language,))
+    problems = [Problem(roster_name, person.line, list(person.attributes).index("language") + 1, f"{person.id!r} reads {person.attributes['language']!r}, a "
+                        "language the program is not published in",
+                        hint=f"use one of `program.languages` in program.yaml ({', '.join(languages)}), or leave the "
+                             "cell empty for the source language")
+                for person in people if person.attributes.get("language") and
+                person.attributes["language"] not in languages]
+    if problems:
+        raise InputError(problems)
+
+
 def run_match(root: Path, roster: Path, out: Path, *, start: dt.date | None = None, name: str | None = None,
               previous: Sequence[Path] = ()) -> MatchRun:
     """Match the people of `roster` under the program at `root`; write the cohort file and the report."""
@@ -83,6 +97,7 @@ def run_match(root: Path, roster: Path, out: Path, *, start: dt.date | None = No
     policy = program.matching
     people = read_roster(roster.read_bytes(), roster_name, policy,
                          needs_timezone=policy.constraints.max_timezone_gap_hours is not None)
+    _check_languages(people, program, roster_name)
     earlier = previous_groups(previous, layout.root)
     start = start or program.program.effective_date
     # The greedy baseline reuses the match's pass over every pair rather than scoring them again.

@@ -82,8 +82,10 @@ def cohort_yaml(result: MatchResult, people: Sequence[Person], *, start: dt.date
             entry["manager"] = person.manager
         if person.timezone:
             entry["timezone"] = person.timezone
+        if person.attributes.get("language"):  # the language the person reads their papers in
+            entry["language"] = person.attributes["language"]
         extra = {_attribute_key(k): v for k, v in sorted(person.attributes.items())
-                 if k not in REQUIRED_COLUMNS and k != "timezone" and v}
+                 if k not in REQUIRED_COLUMNS and k not in ("timezone", "language") and v}
         if extra:
             entry["attributes"] = extra
         participants.append(entry)
