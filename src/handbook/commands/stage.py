@@ -124,7 +124,7 @@ def load(root: Path) -> LoadedProject:
         for language in further:
             try:
                 localized[language] = load_localized(layout, language, reserved_names(), cohort_name,
-                                                     {page.name for page in pages})
+                                                     {page.name for page in pages} if content_read else None)
             except InputError as exc:
                 problems += exc.problems
                 continue

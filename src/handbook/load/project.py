@@ -227,10 +227,11 @@ def load_content(layout: Layout, reserved: set[str], cohort: str | None = None, 
 
 
 def load_localized(layout: Layout, language: str, reserved: set[str], cohort: str | None,
-                   source_pages: Collection[str]) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
+                   source_pages: Collection[str] | None) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
     """Read content/<language>/: pages that replace the source language's pages of the same name, and files.
 
-    A page there must have a source page of the same name (the other languages fall back to it).
+    A page there must have a source page of the same name (the other languages fall back to it);
+    `source_pages` is None when content/ could not be read, and nothing is known about them.
     """
     folder = layout.content / language
     pages, assets = _read_content(layout, folder, reserved, cohort)
@@ -238,7 +239,7 @@ def load_localized(layout: Layout, language: str, reserved: set[str], cohort: st
                       f"no page {page.name!r} in {CONTENT_DIR}/ for this page to translate",
                       hint=f"write the page in the source language as {CONTENT_DIR}/{page.name} first: every "
                            "language shows it where it has no translation") for page in pages
-              if page.name not in source_pages]
+              if source_pages is not None and page.name not in source_pages]
     if strays:
         raise InputError(strays)
     return pages, assets
