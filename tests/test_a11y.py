@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 
 pytest.register_assert_rewrite("browser")  # before the import: it is a plugin of these tests
-from browser import AXE, PHONE, SETUP_HINT, Contexts, Example, search, settle  # noqa: E402
+from browser import PHONE, Contexts, Example, search, settle  # noqa: E402
 from conftest import site_only  # noqa: E402
 
 pytest_plugins = ["browser"]  # the browser, the served example and their fixtures
@@ -57,19 +57,12 @@ def report(found: dict[str, list[dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
-def _with_axe(contexts: Contexts, **options: Any) -> Any:
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing; {SETUP_HINT}")
-    context = contexts.new(**options)
-    context.add_init_script(path=str(AXE))
-    return context.new_page()
-
 
 @pytest.fixture(scope="module")
 def light_pages(browser: Any, site_url: str, example: Example) -> Iterator[dict[str, dict[str, Any]]]:
     """Open every page once in the light scheme: axe's violations and the page's facts, by page."""
     opened = Contexts(browser, site_url)
-    page = _with_axe(opened, color_scheme="light")
+    page = opened.with_axe(color_scheme="light")
     audits = {}
     for path in example.pages():
         page.goto(path)
@@ -85,7 +78,7 @@ def test_no_wcag_violation_on_any_page_in_the_light_scheme(light_pages: dict[str
 
 
 def test_no_wcag_violation_on_any_page_in_the_dark_scheme(example: Example, contexts: Contexts) -> None:
-    page = _with_axe(contexts, color_scheme="dark")
+    page = contexts.with_axe(color_scheme="dark")
     found = {}
     for path in example.pages():
         page.goto(path)
@@ -99,7 +92,7 @@ def test_no_wcag_violation_on_any_page_in_the_dark_scheme(example: Example, cont
 def test_no_wcag_violation_in_the_states_a_reader_brings_about(contexts: Contexts, scheme: str) -> None:
     """Hovered and focused links, the phone menu open, search results shown: colours change there."""
     found = {}
-    page = _with_axe(contexts, color_scheme=scheme)
+    page = contexts.with_axe(color_scheme=scheme)
     page.goto("challenges/power-dynamics.html")
     page.locator("article a").first.hover()
     settle(page)
@@ -111,7 +104,7 @@ def test_no_wcag_violation_in_the_states_a_reader_brings_about(contexts: Context
     search(page, "confidentiality")
     settle(page)
     found["search results"] = axe(page)
-    phone = _with_axe(contexts, color_scheme=scheme, viewport=PHONE, is_mobile=True)
+    phone = contexts.with_axe(color_scheme=scheme, viewport=PHONE, is_mobile=True)
     phone.goto("playbooks/allocate-time.html")
     found["phone page"] = axe(phone)
     phone.locator("label.md-header__button[for='__drawer']").click()

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 pytest.register_assert_rewrite("browser")  # before the import: it is a plugin of these tests
-from browser import AXE, PHONE, SETUP_HINT, Contexts, search, serve, settle, unzip  # noqa: E402
+from browser import PHONE, Contexts, search, serve, settle, unzip  # noqa: E402
 from conftest import ROOT, run_cli, source_date  # noqa: E402
 from test_a11y import axe, report  # noqa: E402
 
@@ -113,13 +113,6 @@ def test_search_in_german_finds_german_words_and_only_german_pages(contexts: Con
     assert english.locator(".md-search-result__item").count() == 0
 
 
-def _with_axe(contexts: Contexts, **options: Any) -> Any:
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing; {SETUP_HINT}")
-    context = contexts.new(**options)
-    context.add_init_script(path=str(AXE))
-    return context.new_page()
-
 
 WIDEST = "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
 
@@ -127,7 +120,7 @@ WIDEST = "() => Math.max(document.documentElement.scrollWidth, document.body.scr
 @pytest.mark.parametrize("language", FOLDERS)
 def test_axe_finds_nothing_and_no_page_is_wider_than_a_phone_in_each_language(contexts: Contexts,
                                                                                language: str) -> None:
-    desktop, phone = _with_axe(contexts), _with_axe(contexts, viewport=PHONE, is_mobile=True, has_touch=True)
+    desktop, phone = contexts.with_axe(), contexts.with_axe(viewport=PHONE, is_mobile=True, has_touch=True)
     found: dict[str, list[dict[str, Any]]] = {}
     for path in PAGES:
         desktop.goto(f"{language}{path}")

@@ -166,6 +166,16 @@ class Contexts:
         """Return a page in a new context."""
         return self.new(**options).new_page()
 
+    def with_axe(self, **options: Any) -> Any:
+        """Return a page in a new context that loads axe-core into every document it opens."""
+        if not AXE.is_file():
+            import pytest
+
+            pytest.fail(f"{AXE} is missing; {SETUP_HINT}")
+        context = self.new(**options)
+        context.add_init_script(path=str(AXE))
+        return context.new_page()
+
     def foreign(self, allowed: str) -> list[str]:
         """Return the recorded requests that went anywhere but `allowed` (scheme://host:port)."""
         return [url for url in self.requests if _origin(url) != allowed]
