@@ -273,6 +273,8 @@ SLOW_TESTS = frozenset({
     "test_languages_build.py::test_each_downloads_page_offers_its_own_languages_pdfs",
     "test_languages_build.py::test_each_groups_agreement_and_calendar_are_in_its_language",
     "test_languages_build.py::test_a_text_left_untranslated_falls_back_and_the_build_counts_it",
+    "test_languages_build.py::test_no_page_says_a_word_of_the_generator_in_another_language[de]",
+    "test_languages_build.py::test_no_page_says_a_word_of_the_generator_in_another_language[fr]",
 })
 
 

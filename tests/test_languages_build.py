@@ -137,6 +137,48 @@ def test_each_groups_agreement_and_calendar_are_in_its_language(built: tuple[Pat
     assert check_in[language] in summaries, f"{group}: the calendar is not in {language}"
 
 
+def _generator_words(language: str) -> tuple[set[str], set[str]]:
+    """Return the words of handbook's English messages and those of their `language` translation (4+ letters)."""
+    from babel.messages.pofile import read_po
+
+    english: set[str] = set()
+    translated: set[str] = set()
+    with (ROOT / "src" / "handbook" / "locale" / language / "LC_MESSAGES" / "handbook.po").open("rb") as handle:
+        for message in read_po(handle):
+            for ids, into in ((message.id, english), (message.string, translated)):
+                for value in (ids if isinstance(ids, tuple) else (ids,)):
+                    into |= {w.lower() for w in WORD.findall(re.sub(r"%\(\w+\)\w", " ", value or ""))}
+    return english, translated
+
+
+WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_no_page_says_a_word_of_the_generator_in_another_language(built: tuple[Path, str], language: str) -> None:
+    # The German and French sites: every word handbook writes there is in their language, none is
+    # left from the source language's build or in English (the footer, the colour toggles, the
+    # switch's labels). The reference page documents program.yaml's English keys and is left out;
+    # the switch names each language in itself ("English" stays).
+    build, _ = built
+    english, translated = _generator_words(language)
+    # What the coordinator wrote in this language is theirs, words English has too ("planning"), and so
+    # is the title of MENTOR's standards, a name the about page cites as it is.
+    written = FIXTURE.glob(f"program.{language}.yaml") if language != "de" else [FIXTURE / "program.yaml"]
+    theirs = {w.lower() for path in written for w in WORD.findall(path.read_text(encoding="utf-8"))}
+    foreign = english - translated - theirs - {"english", "elements", "effective", "practice", "mentoring"}
+    site = build / "site" / SITE[language]
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        if page.name == "reference.html" or page.relative_to(site).parts[0] in ("en", "fr"):
+            continue
+        html = page.read_text(encoding="utf-8")
+        labels = " ".join(re.findall(r'(?:aria-label|title|placeholder)="([^"]*)"', html))  # what a screen reader says
+        found += [f"{page.relative_to(site)}: {word}" for word in WORD.findall(_text(page) + " " + labels)
+                  if word.lower() in foreign]
+    assert not found, found[:20]
+
+
 def test_a_text_left_untranslated_falls_back_and_the_build_counts_it(built: tuple[Path, str]) -> None:
     build, output = built
     assert UNTRANSLATED[1] in _text(build / "site" / "fr" / "confidentiality.html")
