@@ -259,6 +259,27 @@ def translate(language: str, project: Path, debug: bool) -> None:
     run(action, debug)
 
 
+@main.command()
+@click.argument("old", required=False)
+@project_option
+@debug_option
+def changes(old: str | None, project: Path, debug: bool) -> None:
+    """Say what changed in program.yaml since OLD (an older file or a git revision; default: the last commit)."""
+
+    def action() -> None:
+        from handbook import i18n
+        from handbook.commands.changes import compare, summary
+        from handbook.load.locale import project_words
+
+        compared = compare(project, old)
+        with i18n.using(project_words(project)):
+            console = _console(stderr=False)
+            for line in summary(compared):
+                console.print(line, markup=False, highlight=False)
+
+    run(action, debug)
+
+
 @main.command(name="match")
 @click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("cohort.yaml"),
