@@ -99,3 +99,41 @@ def test_an_old_version_that_is_not_a_program_is_named(project: Path) -> None:
     result = run_cli("changes", "old.yaml", "--project", project)
     assert result.exit_code == 2
     assert result.stderr.startswith("old.yaml:1:") and "Traceback" not in result.output
+
+
+COHORT = """\
+participants:
+  - {id: ana, name: Ana Lima, email: ana@example.org}
+  - {id: ben, name: Ben Ode, email: ben@example.org}
+  - {id: cleo, name: Cleo Hart, email: cleo@example.org}
+  - {id: dan, name: Dan Roy, email: dan@example.org}
+  - {id: eve, name: Eve Stone, email: eve@example.org}
+  - {id: finn, name: Finn Berg, email: finn@example.org}
+groups:
+  - {id: pair-01, members: [ana, ben], start: 2026-02-02, signed: 0000-0000-0000}
+  - {id: pair-02, members: [cleo, dan], start: 2026-02-02, signed: "1.0"}
+  - {id: pair-03, members: [eve, finn], start: 2026-02-02, signed: CURRENT}
+"""
+
+
+def test_build_lists_the_groups_whose_signed_text_is_not_the_current_one(project: Path) -> None:
+    from handbook.layout import Layout
+    from handbook.load.project import load_program
+    from handbook.render.printing import agreement_fingerprint
+
+    current = agreement_fingerprint(load_program(Layout(project)))
+    (project / "program.yaml").write_text((project / "program.yaml").read_text(encoding="utf-8")
+                                          + "\ncohort: cohort.yaml\n", encoding="utf-8")
+    (project / "cohort.yaml").write_text(COHORT.replace("CURRENT", current), encoding="utf-8")
+    result = run_cli("build", "--project", project)
+    assert result.exit_code == 0, result.output
+    # pair-01 signed another text; pair-02 signed version 1.0, the current one; pair-03 the current text
+    assert "1 group must sign again, its agreement's text changed: pair-01 (build/private/re-sign.csv)" \
+        in result.stderr + result.stdout
+    rows = (project / "build" / "private" / "re-sign.csv").read_text(encoding="utf-8").splitlines()
+    assert rows == ["group,language,members,emails,signed,current",
+                    f"pair-01,en,Ana Lima; Ben Ode,ana@example.org; ben@example.org,0000-0000-0000,{current}"]
+    assert oct((project / "build" / "private" / "re-sign.csv").stat().st_mode & 0o777) == "0o600"
+    for page in (project / "build" / "site").rglob("*"):
+        if page.is_file():
+            assert b"Ana Lima" not in page.read_bytes() and b"re-sign" not in page.read_bytes(), page

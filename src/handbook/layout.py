@@ -33,6 +33,7 @@ PRIVATE_DIR = "private"  # coordinator-only files another command wrote (the mat
 OFFLINE_ZIP = "handbook-site.zip"  # the site for reading offline
 DOWNLOADS_DIR = "downloads"  # folder of the site that offers the non-personal PDFs
 MATCH_REPORT = "match-report.html"  # in build/private/
+RE_SIGN = "re-sign.csv"  # in build/private/: the groups whose signed text is not the current one
 
 # The cohort file's name as program.yaml gives it, read without a YAML parser: a no-op build must
 # not pay for loading. Quoted names may hold `#`; a plain name ends at a comment.
@@ -73,6 +74,10 @@ class Outputs:
     @property
     def match_report(self) -> Path:
         return self.private / MATCH_REPORT
+
+    @property
+    def re_sign(self) -> Path:
+        return self.private / RE_SIGN
 
 
 @dataclass(frozen=True)

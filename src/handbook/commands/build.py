@@ -15,13 +15,22 @@ from typing import Callable, Iterator
 
 from handbook import i18n
 from handbook.i18n import _, ngettext
-from handbook.layout import DOWNLOADS_DIR, OFFLINE_ZIP, Layout, Outputs
+from handbook.layout import (
+    BUILD_DIR,
+    DOWNLOADS_DIR,
+    OFFLINE_ZIP,
+    PRIVATE_DIR,
+    RE_SIGN,
+    Layout,
+    Outputs,
+)
 from handbook.output.workspace import (
     inputs_digest,
     keep_private,
     last_build,
     outputs_stamp,
     parking,
+    private_dir,
     project_lock,
     publish,
     remember_build,
@@ -29,6 +38,7 @@ from handbook.output.workspace import (
     staging,
     stop_on_signals,
     write_error,
+    write_private,
     write_tree,
 )
 
@@ -80,6 +90,7 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
     from handbook.load.translations import translation_notes
     from handbook.output.offline import package_site
     from handbook.output.site import build_sites, copy_downloads
+    from handbook.render.signing import re_sign_csv
 
     # First gather all data: load, validate and render, before anything is written.
     loaded = load(layout.root)
@@ -97,6 +108,12 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
     say(ngettext("rendered %(num)s document for print", "rendered %(num)s documents for print",
                  len(rendered.prints.paths())))
     say(ngettext("rendered %(num)s calendar", "rendered %(num)s calendars", len(rendered.calendars)))
+    if rendered.re_sign:
+        listed = "/".join((BUILD_DIR, PRIVATE_DIR, RE_SIGN))
+        say(ngettext("%(num)s group must sign again, its agreement's text changed: %(groups)s (%(file)s)",
+                     "%(num)s groups must sign again, their agreement's text changed: %(groups)s (%(file)s)",
+                     len(rendered.re_sign), groups=", ".join(r.group.id for r in rendered.re_sign),
+                     file=listed))
 
     # Start writing files now that all data is gathered: a fresh folder, swapped in for build/ at the end.
     from handbook.output.pdf import PdfJob
@@ -134,6 +151,9 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
                     write_tree(out.calendar, dict(rendered.calendars))
                 with _writing(layout, layout.outputs.private):
                     keep_private(layout.build, folder)
+                    if loaded.cohort is not None:  # who must sign again: coordinator only, never on the site
+                        private_dir(out.private)
+                        write_private(out.re_sign, re_sign_csv(loaded.cohort, rendered.re_sign).encode("utf-8"))
                 with shielded():
                     publish(folder, layout.build, parking(folder))
             except BaseException:

@@ -45,6 +45,7 @@ from handbook.load.yamlsource import load_yaml
 from handbook.model import Program
 from handbook.plan.constraints import constraint_problems
 from handbook.plan.pages import reserved_names, site_paths
+from handbook.plan.signing import ReSign, must_sign_again
 from handbook.render.calendars import render_calendars
 from handbook.render.edition import edition
 from handbook.render.printing import PrintSet, in_folder, render_print
@@ -91,6 +92,7 @@ class Rendered:
     prints: PrintSet
     calendars: dict[str, bytes]
     sites: Mapping[str, SiteTree] = field(default_factory=dict)  # every language's, the source first
+    re_sign: tuple[ReSign, ...] = ()  # groups whose signed text is not the current one (cohort.yaml `signed:`)
 
 
 def load(root: Path) -> LoadedProject:
@@ -178,7 +180,9 @@ def render(loaded: LoadedProject, site: Optional[SiteTree] = None) -> Rendered:
                                     folder))
             for name, data in render_calendars(one.program, cohort, signing, loaded.program).items():
                 calendars[f"{folder}/{name}" if folder and name == PROGRAM_ICS else name] = data
-    return Rendered(sites[source], PrintSet.joined(prints), calendars, sites)
+    fingerprints = {language: tree.edition.fingerprint for language, tree in sites.items()}
+    re_sign = must_sign_again(cohort, source, loaded.program.program.version, fingerprints) if cohort else ()
+    return Rendered(sites[source], PrintSet.joined(prints), calendars, sites, re_sign)
 
 
 def render_pages(loaded: LoadedProject) -> SiteTree:

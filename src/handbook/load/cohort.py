@@ -60,6 +60,11 @@ class Group(Model):
         None, description="The language of the group's agreement, forms and calendar, one of `program.languages`, "
         "e.g. `de`. Left out: the language all its members name, or else the program's source language."
     )
+    signed: Optional[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(
+        None, description="What the group signed: the fingerprint printed on its agreement (e.g. `7035-5166-cedd`), "
+        "or the program's version. When it is not the current one, `handbook build` lists the group in "
+        "build/private/re-sign.csv: its text changed, and it signs again."
+    )
 
 
 def _group_sizes(program: Program) -> set[int]:
