@@ -113,6 +113,21 @@ def _shipped(language: str) -> gettext_module.NullTranslations:
     return _translations(read_catalog(path.read_bytes(), language))
 
 
+def language_name(tag: str, in_language: Locale | str | None = None, *, alone: bool = False) -> str:
+    """Return the name of the language `tag` in `in_language` (by default in itself: de -> Deutsch, de-CH -> Deutsch
+    (Schweiz)), capitalised when `alone` (a switch's entry: "Français"); for a region Babel lacks, its language's
+    name; the tag itself when Babel knows neither."""
+    for candidate in (tag, tag.split("-")[0]):
+        try:
+            locale = Locale.parse(candidate.replace("-", "_"))
+            name = locale.get_display_name(in_language or locale)
+        except (ValueError, UnknownLocaleError):
+            continue
+        if name:
+            return name[:1].upper() + name[1:] if alone else name
+    return tag
+
+
 @dataclass(frozen=True, eq=False)
 class Messages:
     """The generator's words and formats for one language (with a project's overrides)."""
@@ -144,15 +159,8 @@ class Messages:
     # --- formats ------------------------------------------------------------------------
     def language_name(self, tag: str, *, alone: bool = False) -> str:
         """Return the name of the language `tag` in this language as a sentence writes it ("German", "Deutsch",
-        "allemand"), or capitalised as a name standing alone (`alone`: "Allemand"); the tag itself when Babel
-        does not know the language."""
-        try:
-            name = Locale.parse(tag.replace("-", "_")).get_display_name(self.locale)
-        except (ValueError, UnknownLocaleError):
-            name = None
-        if not name:
-            return tag
-        return name[:1].upper() + name[1:] if alone else name
+        "allemand"), or capitalised as a name standing alone (`alone`: "Allemand")."""
+        return language_name(tag, self.locale, alone=alone)
 
     def date(self, value: Optional[dt.date], length: str = "long") -> str:
         """Return a date as this language writes it: 1 October 2026, 1. Oktober 2026 (`short`: 01.10.26)."""

@@ -78,10 +78,9 @@ class LoadedProject(Loaded):
             return self
         pages, assets = self.localized.get(language, ((), ()))
         own = {page.name: page for page in pages}
-        files = {asset.name: asset for asset in assets}
+        files = {**{asset.name: asset for asset in self.assets}, **{asset.name: asset for asset in assets}}
         return replace(self, program=self.translations[language].program, origin=self.program,
-                       pages=tuple(own.get(page.name, page) for page in self.pages),
-                       assets=tuple(files.pop(a.name, a) for a in self.assets) + tuple(files.values()))
+                       pages=tuple(own.get(page.name, page) for page in self.pages), assets=tuple(files.values()))
 
 
 @dataclass(frozen=True)

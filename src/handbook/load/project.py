@@ -15,11 +15,11 @@ from handbook.errors import InputError, Problem
 from handbook.layout import BUILD_DIR, CONTENT_DIR, PROGRAM_FILE, STATE_DIR, Layout
 from handbook.load.validate import schema_problems, validate_program
 from handbook.load.yamlsource import Source, decode, load_yaml
-from handbook.model import Model, Program
+from handbook.model import LANGUAGE_PATTERN, Model, Program
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.S)
 _PAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
-_LANGUAGE_FOLDER = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # content/de/: a language's pages
+_LANGUAGE_FOLDER = re.compile(LANGUAGE_PATTERN)  # content/de/: a language's pages
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from handbook.i18n import _, ngettext
 from handbook.layout import PROGRAM_FILE, Layout
 from handbook.load.validate import describe
 from handbook.load.yamlsource import Source, load_yaml
-from handbook.model import TRANSLATED, Program
+from handbook.model import LANGUAGE_PATTERN, TRANSLATED, Program
 
 MARK = re.compile(r"#\s*(source|same)\s+([0-9a-fA-F]{6})\s*$")
 MARK_LENGTH = 6
@@ -356,7 +356,7 @@ def stray_translations(layout: Layout, program: Program) -> list[Problem]:
     problems = []
     for path in layout.translations():
         language = path.name.split(".", 1)[1].rpartition(".")[0]
-        if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language) and language not in listed:
+        if re.fullmatch(LANGUAGE_PATTERN, language) and language not in listed:
             languages = ", ".join(program.program.languages) or program.program.language
             problems.append(Problem(path.name, 0, 0, f"the program does not list the language {language!r}, so "
                                     "nothing reads this translation",

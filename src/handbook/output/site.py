@@ -14,8 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from babel import Locale, UnknownLocaleError
-
 from handbook import i18n
 from handbook.errors import EngineError, HandbookError, InputError, Problem
 from handbook.load.locale import words
@@ -55,14 +53,7 @@ def engine_problems(exc: EngineError, loaded: Loaded) -> HandbookError:
 
 def language_name(tag: str) -> str:
     """Return a language's name in itself, as its readers look for it in a switch: de -> Deutsch, fr -> Français."""
-    for candidate in (tag, tag.split("-")[0]):
-        try:
-            name = Locale.parse(candidate, sep="-").get_display_name(candidate.replace("-", "_"))
-        except (UnknownLocaleError, ValueError):
-            continue
-        if name:
-            return name[:1].upper() + name[1:]
-    return tag
+    return i18n.language_name(tag, alone=True)
 
 
 def site_languages(sites: Sequence[tuple[Loaded, SiteTree]]) -> tuple[SiteLanguage, ...]:
