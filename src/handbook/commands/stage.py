@@ -107,7 +107,7 @@ def load(root: Path) -> LoadedProject:
     reference = _cohort_reference(layout, program)
     cohort_name = reference[0] if reference is not None else None  # no link in content/ or templates/ reaches it
     content_read = True
-    further = program.program.languages[1:] if program is not None else ()
+    further = program.program.languages[1:] if program is not None else None  # None: not known
     try:
         pages, assets = load_content(layout, reserved_names(), cohort_name, languages=further)
     except InputError as exc:
@@ -122,7 +122,7 @@ def load(root: Path) -> LoadedProject:
         problems += found + stray_translations(layout, program)
         problems += [p for language in further if language in translations
                      for p in locale_problems(layout, translations[language].program)]  # locale/de.po too
-        for language in further:
+        for language in further or ():
             try:
                 localized[language] = load_localized(layout, language, reserved_names(), cohort_name,
                                                      {page.name for page in pages} if content_read else None)

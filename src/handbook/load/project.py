@@ -217,13 +217,14 @@ def _is_language(name: str) -> bool:
 
 
 def load_content(layout: Layout, reserved: set[str], cohort: str | None = None, *,
-                 languages: Collection[str] = ()) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
+                 languages: Collection[str] | None = ()) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
     """Read content/ pages and assets; `reserved` holds page names the generator owns, `cohort` the cohort file.
 
     The folders named after the program's further `languages` (content/de/) hold their pages, read
-    by `load_localized`, not pages of the source language.
+    by `load_localized`, not pages of the source language. `languages` is None when program.yaml is
+    invalid and they are unknown: every folder named like a language is then left to the next check.
     """
-    return _read_content(layout, layout.content, reserved, cohort, skip=set(languages))
+    return _read_content(layout, layout.content, reserved, cohort, skip=languages)
 
 
 def load_localized(layout: Layout, language: str, reserved: set[str], cohort: str | None,
@@ -246,7 +247,7 @@ def load_localized(layout: Layout, language: str, reserved: set[str], cohort: st
 
 
 def _read_content(layout: Layout, folder: Path, reserved: set[str], cohort: str | None, *,
-                  skip: Collection[str] = ()) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
+                  skip: Collection[str] | None = ()) -> tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]:
     files, problems = project_files(layout, folder, cohort, "content/")
     pages: list[ContentPage] = []
     assets: list[ContentAsset] = []
@@ -254,10 +255,10 @@ def _read_content(layout: Layout, folder: Path, reserved: set[str], cohort: str 
     for path in files:
         name = layout.relative(path)
         relative = path.relative_to(folder).as_posix()
-        if relative.split("/")[0] in skip:
+        top = relative.split("/")[0]
+        if (top in skip) if skip is not None else (path.parent != folder and _is_language(top)):
             continue
         if path.suffix == ".md":
-            top = relative.split("/")[0]
             if folder == layout.content and path.parent == folder / top and _is_language(top):
                 problems.append(Problem(name, 0, 0, f"{CONTENT_DIR}/{top}/ holds the pages of a language the "
                                         f"program is not published in ({top!r})",
