@@ -51,6 +51,7 @@ from handbook.plan.pages import (  # noqa: F401 - Download, downloads for import
     Download,
     downloads,
 )
+from handbook.plan.returns import returned_forms
 from handbook.plan.schedule import Kind, Milestone, review_schedule
 from handbook.render import sanitize, templating
 
@@ -695,7 +696,7 @@ def forms_batch(program: Program, templates: Path | None, created: Optional[str]
     head, tail = _skeleton(env, templates, title=_("%(program)s: forms", program=info.name), language=info.language,
                            body_class="forms")
     context = {"program": program, "info": program.program, "midpoint": review_schedule(program).midpoint,
-               "group_size": size, "members": member_labels(size)}
+               "group_size": size, "members": member_labels(size), "returns": returned_forms(program, size)}
     outputs = []
     for slug, english_title, english_description in FORMS:
         title, description = _(english_title), _(english_description)

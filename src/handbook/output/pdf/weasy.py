@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from handbook.errors import EngineError
+from handbook.plan.returns import READ_ONLY
 from handbook.render.printing import Meta
 
 LOGGER = "weasyprint"  # the logger WeasyPrint reports warnings and errors to
@@ -187,6 +188,9 @@ def _finish_forms(document: Any, pdf: Any) -> None:
             kids.add(item.reference)
     if kids:
         form["Fields"] = pydyf.Array(reference for reference in form["Fields"] if reference not in kids)
+    for item in pdf.objects:  # a returned form's id and fingerprint: read back by `handbook collect`, not to be edited
+        if isinstance(item, dict) and getattr(item.get("T"), "string", None) in READ_ONLY:
+            item["Ff"] = int(item.get("Ff", 0)) | 1
     for item in list(pdf.objects):
         if not isinstance(item, dict) or item.get("Subtype") != "/Widget":
             continue
