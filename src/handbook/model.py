@@ -600,6 +600,12 @@ class Program(Model):
         description="Path of the cohort file (participants and their groups) relative to program.yaml, "
         "e.g. `cohort.yaml`. Personal data: used for agreements and calendars, never for the site.",
     )
+    previous: Optional[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
+        None,
+        description="Path of the program file of the version before this one, relative to program.yaml, e.g. "
+        "`versions/program-2025.yaml`. The site then gets a page of what changed since that version, and the "
+        "downloads page says whether the agreement's text changed (every group that signed it signs again).",
+    )
 
     def role(self, role_id: str) -> Role:
         """Return the role with this id."""

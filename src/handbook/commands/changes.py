@@ -9,42 +9,28 @@ did (its fingerprint), since every group that signed the old text must sign agai
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from handbook import i18n
 from handbook.errors import InputError, Problem
-from handbook.i18n import N_, _, ngettext
+from handbook.i18n import _, ngettext
 from handbook.layout import PROGRAM_FILE, Layout
 from handbook.load.locale import words
 from handbook.load.project import read_program
 from handbook.load.validate import validate_program
 from handbook.load.yamlsource import load_yaml
-from handbook.model import Program
-from handbook.plan.changes import Change, program_changes
+from handbook.plan.changes import (
+    SECTIONS,
+    SHORT,
+    Compared,
+    change_text,
+    program_changes,
+)
 from handbook.render.printing import agreement_fingerprint
 
-SECTIONS = {
-    "program": N_("Program"), "overview": N_("Overview"), "benefits": N_("Benefits"), "goals": N_("Goals"),
-    "guidelines": N_("Guidelines"), "confidentiality": N_("Confidentiality"), "training": N_("Training"),
-    "challenges": N_("Challenges"), "playbooks": N_("Playbooks"), "implementation": N_("Implementation"),
-    "monitoring": N_("Monitoring and evaluation"), "closure": N_("Closure and rematching"),
-    "matching": N_("Matching"), "cohort": N_("Cohort file"),
-}
-SHORT = 60  # a value up to this long is shown; a longer one is only said to have changed
-
-
-@dataclass(frozen=True)
-class Compared:
-    """Two versions of a program and what changed between them."""
-
-    old_name: str  # how the old version is named: `program.yaml at HEAD`, `old/program.yaml`
-    old: Program
-    new: Program
-    changes: tuple[Change, ...]
-    old_fingerprint: str
-    new_fingerprint: str
+__all__ = ["SECTIONS", "SHORT", "Compared", "compare", "read_old", "summary"]
+MARKS = {"added": "+", "removed": "-", "changed": "~"}
 
 
 def _git(root: Path, *args: str) -> Optional[str]:
@@ -86,23 +72,6 @@ def compare(root: Path, old: Optional[str] = None) -> Compared:
     return Compared(name, previous, new, tuple(program_changes(previous, new)), *fingerprints)
 
 
-def _value(value: Any) -> str:
-    text = value if isinstance(value, str) else str(value)
-    text = " ".join(text.split())
-    # Translators: a quoted text in the summary of changes; use your language's quotation marks
-    return _("“%(text)s”", text=text) if isinstance(value, str) else text
-
-
-def _item(value: Any) -> str:
-    """Return how an added or removed item is named: its title or name, else its id, else its value."""
-    if isinstance(value, dict):
-        for key in ("title", "name", "aspect", "action", "description", "id"):
-            if isinstance(value.get(key), str):
-                return _value(value[key]) if len(value[key]) <= SHORT else ""
-        return ""
-    return _value(value) if len(str(value)) <= SHORT else ""
-
-
 def summary(compared: Compared) -> list[str]:
     """Return the readable summary of a comparison, in the current language, a line each."""
     lines = [_("What changed from %(old)s (version %(old_version)s) to %(new)s (version %(new_version)s):",
@@ -116,21 +85,7 @@ def summary(compared: Compared) -> list[str]:
             continue
         lines.append(ngettext("%(section)s: %(num)s change", "%(section)s: %(num)s changes", len(found),
                               section=_(SECTIONS[section])))
-        for change in found:
-            where = change.path
-            if change.kind == "added":
-                named = _item(change.new)
-                lines.append("  + " + (_("added %(where)s: %(what)s", where=where, what=named) if named
-                                       else _("added %(where)s", where=where)))
-            elif change.kind == "removed":
-                named = _item(change.old)
-                lines.append("  - " + (_("removed %(where)s: %(what)s", where=where, what=named) if named
-                                       else _("removed %(where)s", where=where)))
-            elif all(len(str(v)) <= SHORT and not isinstance(v, (dict, list)) for v in (change.old, change.new)):
-                lines.append("  ~ " + _("%(where)s: %(old)s → %(new)s", where=where, old=_value(change.old),
-                                        new=_value(change.new)))
-            else:
-                lines.append("  ~ " + _("%(where)s reworded", where=where))
+        lines += [f"  {MARKS[change.kind]} " + change_text(change, change.path) for change in found]
     if compared.old_fingerprint != compared.new_fingerprint:
         lines.append(_("The agreement's text changed (fingerprint %(old)s, now %(new)s): every group that signed "
                        "the old text signs again.", old=compared.old_fingerprint, new=compared.new_fingerprint))

@@ -42,6 +42,7 @@ class Fixed:
     section: str = ""  # the navigation section ("" for a top-level page)
     listed: bool = False  # the book's contents list the page's sections (its level-2 headings)
     book: bool = True  # printed in the book
+    when: Optional[Callable[[Program], bool]] = None  # written only for the programs this holds for
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ SKELETON: tuple[Union[Fixed, Each, Content], ...] = (
     Fixed("monitoring", "monitoring.md", N_("Monitoring and evaluation"), "monitoring.md.j2"),
     Fixed("closure", "closure.md", N_("Closure and rematching"), "closure.md.j2"),
     Fixed("about", "about.md", N_("About this program"), "about.md.j2"),
+    # What changed since the version program.yaml's `previous:` names (never the cohort): on the site only.
+    Fixed("changes", "what-changed.md", N_("What changed"), "changes.md.j2", book=False,
+          when=lambda program: bool(program.previous)),
     Fixed("downloads", "downloads.md", N_("Agreement and downloads"), "downloads.md.j2"),
     Content("end"),
     # For coordinators: every key of program.yaml. Not for participants' paper; it stays English,
@@ -140,6 +144,8 @@ def handbook_pages(program: Program, content: Sequence[ContentPage] = ()) -> tup
     pages: list[Page] = []
     for entry in SKELETON:
         if isinstance(entry, Fixed):
+            if entry.when is not None and not entry.when(program):
+                continue
             title = entry.title if entry.id == "reference" else _(entry.title)
             pages.append(Page(entry.id, entry.path, title, entry.template, _(entry.section) if entry.section else "",
                               listed=entry.listed, book=entry.book))

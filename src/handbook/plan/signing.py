@@ -29,9 +29,14 @@ class ReSign:
 
 
 def must_sign_again(cohort: Cohort, source_language: str, version: str,
-                    fingerprints: Mapping[str, str]) -> tuple[ReSign, ...]:
+                    fingerprints: Mapping[str, str], same_words: tuple[str, ...] = ()) -> tuple[ReSign, ...]:
     """Return the groups of `cohort` whose recorded signature is neither the current fingerprint of their language
-    (`fingerprints` by language) nor, when it is a version, the current `version`."""
+    (`fingerprints` by language) nor, when it is a version, the current `version`.
+
+    `same_words`: the fingerprint and version of the version before (program.yaml's `previous:`) when
+    its agreement has the same words in the source language, only another version and date: a group
+    of the source language that signed it need not sign again.
+    """
     found = []
     for group in cohort.groups:
         if not group.signed:
@@ -40,6 +45,8 @@ def must_sign_again(cohort: Cohort, source_language: str, version: str,
         current = fingerprints[language]
         signed = group.signed.strip().lower()
         if signed == current or (not FINGERPRINT.match(signed) and group.signed.strip() == version):
+            continue
+        if language == source_language and (signed in same_words or group.signed.strip() in same_words):
             continue
         found.append(ReSign(group, language, group.signed, current))
     return tuple(found)

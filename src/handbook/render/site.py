@@ -3,21 +3,28 @@
 The pages, their order and their sections come from the page registry (`handbook.plan.pages`),
 and each page's Markdown from the build's `Edition`, which the book (`render.book`) prints too.
 The site also offers the program calendar (no personal data) beside the PDFs for download.
+
+With program.yaml's `previous:`, the page of what changed since that version and the downloads
+page (whether the agreement's text changed) are rendered with the comparison the stage made
+(`with_changes`); the edition handed on holds them, so the book prints the same downloads page.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional, Union
 
 from handbook.load.project import Loaded
+from handbook.plan.changes import Compared, SectionChanges, by_section, change_text
 from handbook.plan.pages import PROGRAM_CALENDAR, SITE_ASSETS, Page
 from handbook.render.calendars import program_calendar
-from handbook.render.edition import Edition
+from handbook.render.edition import Edition, page_markdown, template_context
 from handbook.render.edition import edition as edition_of
+from handbook.render.templating import environment, plain
 
 NavItem = Union[str, dict[str, Any]]
 
@@ -85,12 +92,61 @@ def navigation(pages: tuple[Page, ...]) -> list[NavItem]:
     return nav
 
 
+CHANGES_PAGES = ("changes", "downloads")  # the pages that show the comparison with the version before
+LEFT_OUT = ("cohort",)  # personal data: the site never says anything of the cohort file
+
+
+def _code(path: str) -> str:
+    """Return a path of program.yaml as inline code (a key of a mapping the coordinator names may hold anything)."""
+    path = " ".join(path.split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", path)), default=0) + 1)
+    return f"{fence} {path} {fence}" if "`" in path else f"{fence}{path}{fence}"
+
+
+def change_lines(section: SectionChanges) -> list[str]:
+    """Return the Markdown list of what changed in a section: an item per line, its changes below it."""
+    lines = []
+    for item in section.items:
+        if item.kind != "changed" or (len(item.changes) == 1 and item.changes[0].path == item.path):
+            lines += [f"- {change_text(change, _code(change.path), plain, shorten=True)}" for change in item.changes]
+            continue
+        lines.append(f"- {plain(item.title)} ({_code(item.path)})" if item.title else f"- {_code(item.path)}")
+        for change in item.changes:
+            inside = change.path[len(item.path):].lstrip(".") or change.path
+            lines.append(f"    - {change_text(change, _code(inside), plain, shorten=True)}")
+    return lines
+
+
+def with_changes(loaded: Loaded, edition: Edition) -> Edition:
+    """Return the edition with its page of what changed and its downloads page rendered with the comparison
+    with the version before (program.yaml's `previous:`); the edition as it is without one.
+
+    In a further language the items are named as its translation names them; the fingerprints
+    are the source language's, which its site shows only in that language's own pages.
+    """
+    compared: Optional[Compared] = getattr(loaded, "previous", None)
+    if compared is None:
+        return edition
+    in_source = getattr(loaded, "origin", None) is None
+    sections = by_section(compared, loaded.program, leave_out=LEFT_OUT)
+    context = template_context(loaded, edition.fingerprint, edition.downloads)
+    context.update(previous=compared.old.program, agreement_changed=compared.agreement_changed,
+                   previous_fingerprints=(compared.old_fingerprint, compared.new_fingerprint) if in_source else (),
+                   changed_sections=[(section, change_lines(section)) for section in sections])
+    env = environment("site", loaded.layout.templates)
+    markdown = dict(edition.markdown)
+    for page in edition.pages:
+        if page.id in CHANGES_PAGES:
+            markdown[page.path] = page_markdown(env, loaded, page, context)
+    return replace(edition, markdown=markdown)
+
+
 def render_site(loaded: Loaded, edition: Optional[Edition] = None) -> SiteTree:
     """Return the site's Markdown tree and navigation for a loaded project.
 
     `edition` holds the facts of the build (computed here when not given).
     """
-    edition = edition or edition_of(loaded)
+    edition = with_changes(loaded, edition or edition_of(loaded))
     pages: dict[str, str] = {}
     for page in edition.pages:
         # The home page's <title> is the site name alone, which the engine escapes.
