@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ("program.yaml", "program.de.yaml", "cohort.yaml", "roster.csv", "mkdocs.yml", "content")
+EXAMPLE = ("program.yaml", "program.de.yaml", "cohort.yaml", "roster.csv", "mkdocs.yml", "content", "versions")
 LANGUAGE_LINE = re.compile(r"^  languages?: .*$", re.M)
 
 

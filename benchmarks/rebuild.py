@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ("program.yaml", "cohort.yaml", "roster.csv", "mkdocs.yml", "content")
+EXAMPLE = ("program.yaml", "cohort.yaml", "roster.csv", "mkdocs.yml", "content", "versions")
 
 
 def timed_build(project: Path) -> tuple[float, str]:

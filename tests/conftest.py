@@ -49,7 +49,17 @@ def tree_digest(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-EXAMPLE_FILES = ("program.yaml", "program.de.yaml", "mkdocs.yml", "content", "templates", "cohort.yaml", "roster.csv")
+EXAMPLE_FILES = ("program.yaml", "program.de.yaml", "mkdocs.yml", "content", "templates", "cohort.yaml", "roster.csv",
+                 "versions")
+
+
+PREVIOUS = "versions/program-2025.2.yaml"  # the version before the example's, which its program.yaml names
+
+
+def example_program(text: str | None = None) -> dict[str, str]:
+    """Return the files of a project with the example's program.yaml (or `text`) and the version before it names."""
+    return {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8") if text is None else text,
+            PREVIOUS: (ROOT / PREVIOUS).read_text(encoding="utf-8")}
 
 
 def copy_example(target: Path) -> Path:
@@ -242,6 +252,7 @@ FAST_IN_SLOW_MODULES = frozenset({
 # Single tests of the other modules that cost seconds each, for what other fast tests check too
 # or what an edit seldom breaks ("module::test" for every case of a test, "module::test[case]" for one).
 SLOW_TESTS = frozenset({
+    "test_collect.py::test_the_built_site_shows_only_aggregates_of_five_or_more",  # two builds of the example
     "test_incremental.py::test_a_new_template_override_rebuilds",  # two builds; test_changed_inputs... stays
     "test_init.py::test_new_program_builds_as_it_is",  # a build of its own; init's other tests stay
     "test_match_scale.py::test_matching_3000_people_takes_less_memory_than_one_dense_score_matrix",

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_file_tree, run_cli
+from conftest import ROOT, build_file_tree, example_program, run_cli
 
 from benchmarks.roster_gen import roster_csv
 from handbook.layout import Layout
@@ -59,7 +59,7 @@ def test_a_roster_beyond_the_limit_is_refused_at_the_first_person_too_many(tmp_p
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     assert roster_module.MAX_ROSTER_PEOPLE >= 20_000  # the size the README promises
     monkeypatch.setattr(roster_module, "MAX_ROSTER_PEOPLE", 40)
-    project = build_file_tree(tmp_path / "p", {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
+    project = build_file_tree(tmp_path / "p", {**example_program(),
                                                "roster.csv": roster_csv(45, 1)})
     result = run_cli("match", project / "roster.csv", "--project", project)
     assert result.exit_code == 2, result.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, build_file_tree, run_cli
+from conftest import ROOT, build_file_tree, example_program, run_cli
 
 from benchmarks.roster_gen import roster_csv
 from handbook.errors import InputError
@@ -173,7 +173,7 @@ def test_time_zone_gap_is_kept() -> None:
 
 def test_match_command_writes_cohort_and_private_report_deterministically(tmp_path: Path) -> None:
     project = tmp_path / "p"
-    build_file_tree(project, {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
+    build_file_tree(project, {**example_program(),
                               "roster.csv": roster_csv(101, 4)})
     result = run_cli("match", project / "roster.csv", "--out", "cohort.yaml", "--start", "2026-09-14",
                      "--project", project)
@@ -207,7 +207,7 @@ BAD_ROSTERS = [
 @pytest.mark.parametrize("name,content,expected", BAD_ROSTERS, ids=[b[0] for b in BAD_ROSTERS])
 def test_bad_rosters_get_located_messages_and_exit_2(tmp_path: Path, name: str, content: str | bytes,
                                                      expected: str) -> None:
-    project = build_file_tree(tmp_path / "p", {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
+    project = build_file_tree(tmp_path / "p", {**example_program(),
                                                "roster.csv": content})
     result = run_cli("match", project / "roster.csv", "--project", project)
     assert result.exit_code == 2, result.stdout
@@ -217,13 +217,13 @@ def test_bad_rosters_get_located_messages_and_exit_2(tmp_path: Path, name: str, 
 
 
 def test_roster_with_byte_order_mark_is_read(tmp_path: Path) -> None:
-    project = build_file_tree(tmp_path / "p", {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
+    project = build_file_tree(tmp_path / "p", {**example_program(),
                                                "roster.csv": b"\xef\xbb\xbf" + roster_csv(30, 2).encode()})
     assert run_cli("match", project / "roster.csv", "--project", project).exit_code == 0
 
 
 def test_the_example_roster_matches_everyone_into_pairs_and_one_triad(tmp_path: Path) -> None:
-    project = build_file_tree(tmp_path / "p", {"program.yaml": (ROOT / "program.yaml").read_text(encoding="utf-8"),
+    project = build_file_tree(tmp_path / "p", {**example_program(),
                                                "roster.csv": (ROOT / "roster.csv").read_text(encoding="utf-8"),
                                                "cohort.yaml": (ROOT / "cohort.yaml").read_text(encoding="utf-8")})
     result = run_cli("match", "roster.csv", "--out", "matched.yaml", "--project", project)
@@ -358,7 +358,7 @@ def test_a_roster_that_does_not_divide_gets_some_groups_one_larger(size: int, n:
 def test_a_roster_too_small_for_the_group_size_gets_a_located_message(tmp_path: Path, size: int, n: int,
                                                                       expected: str) -> None:
     program = (ROOT / "program.yaml").read_text(encoding="utf-8").replace("group_size: 2", f"group_size: {size}")
-    project = build_file_tree(tmp_path / "p", {"program.yaml": program, "roster.csv": roster_csv(n, 1)})
+    project = build_file_tree(tmp_path / "p", {**example_program(program), "roster.csv": roster_csv(n, 1)})
     result = run_cli("match", project / "roster.csv", "--project", project)
     assert result.exit_code == 2, result.stdout
     assert expected in result.stderr and "hint: add or remove people, or choose another `matching.group_size`" \
@@ -369,7 +369,7 @@ def test_a_roster_too_small_for_the_group_size_gets_a_located_message(tmp_path: 
 def test_a_group_size_outside_2_to_6_is_refused_in_program_yaml(tmp_path: Path) -> None:
     text = (ROOT / "program.yaml").read_text(encoding="utf-8")
     line = text[:text.index("group_size: 2")].count("\n") + 1
-    project = build_file_tree(tmp_path / "p", {"program.yaml": text.replace("group_size: 2", "group_size: 7")})
+    project = build_file_tree(tmp_path / "p", example_program(text.replace("group_size: 2", "group_size: 7")))
     result = run_cli("check", "--project", project)
     assert result.exit_code == 2
     assert f"program.yaml:{line}:" in result.stderr and "group_size" in result.stderr
@@ -381,7 +381,7 @@ def test_match_command_writes_groups_of_the_right_sizes_to_cohort_and_report(tmp
     import yaml
 
     program = (ROOT / "program.yaml").read_text(encoding="utf-8").replace("group_size: 2", f"group_size: {size}")
-    project = build_file_tree(tmp_path / "p", {"program.yaml": program, "roster.csv": roster_csv(n, 4)})
+    project = build_file_tree(tmp_path / "p", {**example_program(program), "roster.csv": roster_csv(n, 4)})
     result = run_cli("match", project / "roster.csv", "--out", "cohort.yaml", "--start", "2026-09-14",
                      "--project", project)
     assert result.exit_code == 0, result.stderr

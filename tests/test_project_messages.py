@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_file_tree, run_cli
+from conftest import ROOT, build_file_tree, example_program, run_cli
 
 from benchmarks.roster_gen import roster_csv
 from handbook.commands.stage import load, render_pages
@@ -156,7 +156,7 @@ def test_another_languages_file_is_not_read_and_check_says_so(small_project: Pat
 def _match(tmp_path: Path, language: str, size: int, people: int) -> tuple[Path, str]:
     program = (ROOT / "program.yaml").read_text(encoding="utf-8").replace("group_size: 2", f"group_size: {size}") \
         .replace("  languages: [en, de]", "  language: en")  # the example in one language
-    project = _language(build_file_tree(tmp_path / language, {"program.yaml": program,
+    project = _language(build_file_tree(tmp_path / language, {**example_program(program),
                                                               "roster.csv": roster_csv(people, 2)}), language)
     result = run_cli("match", project / "roster.csv", "--out", "cohort.yaml", "--start", "2026-09-14",
                      "--project", project)

@@ -34,11 +34,16 @@ OFFLINE_ZIP = "handbook-site.zip"  # the site for reading offline
 DOWNLOADS_DIR = "downloads"  # folder of the site that offers the non-personal PDFs
 MATCH_REPORT = "match-report.html"  # in build/private/
 RE_SIGN = "re-sign.csv"  # in build/private/: the groups whose signed text is not the current one
+MONITORING_REPORT = "monitoring.html"  # in build/private/: what the returned forms say
 
 # The cohort file's name as program.yaml gives it, read without a YAML parser: a no-op build must
 # not pay for loading. Quoted names may hold `#`; a plain name ends at a comment.
 _COHORT_LINE = re.compile(
     rb"""^cohort:[ \t]*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^'"#\r\n]*?))[ \t]*(?:\#.*)?$""", re.M)
+
+# The previous version's program file as program.yaml gives it (`previous:`), read the same way.
+_PREVIOUS_LINE = re.compile(
+    rb"""^previous:[ \t]*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^'"#\r\n]*?))[ \t]*(?:\#.*)?$""", re.M)
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,10 @@ class Outputs:
     @property
     def re_sign(self) -> Path:
         return self.private / RE_SIGN
+
+    @property
+    def monitoring(self) -> Path:
+        return self.private / MONITORING_REPORT
 
 
 @dataclass(frozen=True)
@@ -131,9 +140,19 @@ class Layout:
         name = next((group for group in match.groups() if group), None) if match else None
         return self.root / name.decode("utf-8", "replace") if name else None
 
+    def previous(self) -> Optional[Path]:
+        """Return the previous version's program file program.yaml names (it may not exist), or None."""
+        try:
+            text = self.program.read_bytes()
+        except OSError:
+            return None
+        match = _PREVIOUS_LINE.search(text)
+        name = next((group for group in match.groups() if group), None) if match else None
+        return self.root / name.decode("utf-8", "replace") if name else None
+
     def build_inputs(self) -> list[Path]:
-        """Return every file a build reads: program.yaml, its translations, mkdocs.yml, the cohort file, content/,
-        templates/, locale/.
+        """Return every file a build reads: program.yaml, its translations, mkdocs.yml, the cohort file, the
+        previous version's program file, content/, templates/, locale/.
 
         program.yaml and mkdocs.yml are listed even when absent (creating them changes the build).
         In content/ and templates/, hidden files are left out and links are followed as the build
@@ -141,9 +160,11 @@ class Layout:
         them would make every build an input of the next).
         """
         files = [self.program, self.mkdocs, *self.translations()]
-        cohort = self.cohort()
-        if cohort is not None:
-            files.append(cohort)
+        if self.returns.is_file():  # the site's figures of the returned forms
+            files.append(self.returns)
+        for named in (self.cohort(), self.previous()):
+            if named is not None:
+                files.append(named)
         for folder in (self.content, self.templates, self.locale):
             files += self._files_under(folder)
         return sorted(set(files))
@@ -189,12 +210,18 @@ class Layout:
 
     @property
     def state(self) -> Path:
-        """.handbook/: owner-only, like build/; deleting it costs only the next build's time."""
+        """.handbook/: owner-only, like build/; deleting it costs the next build's time, and collecting the
+        returned forms again (`returns`)."""
         return self.root / STATE_DIR
 
     @property
     def lock(self) -> Path:
         return self.state / "build.lock"
+
+    @property
+    def returns(self) -> Path:
+        """The returned forms `handbook collect` read (SQLite): kept, never published, rebuilt by collecting again."""
+        return self.state / "returns.sqlite"
 
     @property
     def state_file(self) -> Path:

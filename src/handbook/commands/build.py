@@ -154,6 +154,13 @@ def build(root: Path, *, engine: str = "mkdocs", progress: Progress | None = Non
                     if loaded.cohort is not None:  # who must sign again: coordinator only, never on the site
                         private_dir(out.private)
                         write_private(out.re_sign, re_sign_csv(loaded.cohort, rendered.re_sign).encode("utf-8"))
+                    if loaded.cohort is not None and loaded.returns:  # what the returned forms say, as of this build
+                        from handbook.commands.collect import report_html
+                        from handbook.render.monitoring import as_of
+
+                        private_dir(out.private)
+                        html, _report = report_html(loaded, list(loaded.returns), as_of(loaded.source_date))
+                        write_private(out.monitoring, html.encode("utf-8"))
                 with shielded():
                     publish(folder, layout.build, parking(folder))
             except BaseException:

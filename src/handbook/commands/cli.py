@@ -280,6 +280,52 @@ def changes(old: str | None, project: Path, debug: bool) -> None:
     run(action, debug)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@project_option
+@debug_option
+def collect(paths: tuple[Path, ...], project: Path, debug: bool) -> None:
+    """Read returned forms (PDF files, or folders of them) and write build/private/monitoring.html."""
+
+    def action() -> int:
+        from handbook import i18n
+        from handbook.commands.collect import collect as run_collect
+        from handbook.load.locale import project_words
+
+        done = run_collect(project, paths)
+        with i18n.using(project_words(project)):
+            console = _console(stderr=False)
+            console.print(i18n.ngettext("collected %(num)s new form", "collected %(num)s new forms", len(done.added))
+                          + (i18n.ngettext(", %(num)s of them of an older version", ", %(num)s of them of an older "
+                                           "version", len(done.older)) if done.older else "") + ".", markup=False)
+            for shown, before in done.again:
+                console.print(i18n._("%(file)s: collected before (as %(earlier)s), not counted again.", file=shown,
+                                     earlier=before), markup=False)
+            if done.report is not None and done.monitoring is not None:
+                gaps = len(done.monitoring.gaps)
+                console.print(i18n.ngettext("wrote %(file)s: %(num)s group to act on.",
+                                            "wrote %(file)s: %(num)s groups to act on.", gaps,
+                                            file=_relative(done.report)), markup=False)
+        if done.refused:
+            errors = _console()
+            for problem in done.refused:
+                errors.print(problem.format(), markup=False)
+            count = len(done.refused)
+            errors.print(f"{count} file{'s' if count > 1 else ''} refused; every other file was collected, "
+                         "and nothing collected before was lost.", markup=False)
+            return 2
+        return 0
+
+    run(action, debug)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 @main.command(name="match")
 @click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("cohort.yaml"),

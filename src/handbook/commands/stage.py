@@ -43,12 +43,20 @@ from handbook.load.translations import (
 from handbook.load.validate import validate_program
 from handbook.load.yamlsource import load_yaml
 from handbook.model import Program
+from handbook.output.returns import StoreError, read_returns
+from handbook.plan.changes import Compared, dated_as, program_changes
 from handbook.plan.constraints import constraint_problems
 from handbook.plan.pages import reserved_names, site_paths
+from handbook.plan.returns import Stored
 from handbook.plan.signing import ReSign, must_sign_again
 from handbook.render.calendars import render_calendars
 from handbook.render.edition import edition
-from handbook.render.printing import PrintSet, in_folder, render_print
+from handbook.render.printing import (
+    PrintSet,
+    agreement_fingerprint,
+    in_folder,
+    render_print,
+)
 from handbook.render.site import SiteTree, render_site
 
 EPOCH = "SOURCE_DATE_EPOCH"
@@ -65,6 +73,8 @@ class LoadedProject(Loaded):
     localized: Mapping[str, tuple[tuple[ContentPage, ...], tuple[ContentAsset, ...]]] = field(
         default_factory=dict)  # content/<language>/: pages and files that replace the source's of the same name
     origin: Optional[Program] = None  # in a further language (`in_language`): the program in its source language
+    previous: Optional[Compared] = None  # program.yaml's `previous:`: the version before and what changed since
+    returns: tuple[Stored, ...] = ()  # what `handbook collect` stored of the returned forms (the site shows aggregates)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -145,10 +155,17 @@ def load(root: Path) -> LoadedProject:
         else:
             if program is not None:  # groups that break the matching's hard constraints, as `match` never forms
                 problems += constraint_problems(cohort, program, cohort_source)
+    previous = None
+    if program is not None and program.previous:
+        try:
+            previous = _previous(layout, program, fingerprints=not problems)  # the agreement renders when all is well
+        except InputError as exc:
+            problems += exc.problems
     date, date_problems = _source_date()
     if problems or date_problems or program is None:
         raise InputError(problems + date_problems)
-    return LoadedProject(layout, program, pages, assets, cohort, date, translations, localized)
+    return LoadedProject(layout, program, pages, assets, cohort, date, translations, localized, previous=previous,
+                         returns=_returns(layout) if cohort is not None else ())
 
 
 def render(loaded: LoadedProject, site: Optional[SiteTree] = None) -> Rendered:
@@ -180,7 +197,11 @@ def render(loaded: LoadedProject, site: Optional[SiteTree] = None) -> Rendered:
             for name, data in render_calendars(one.program, cohort, signing, loaded.program).items():
                 calendars[f"{folder}/{name}" if folder and name == PROGRAM_ICS else name] = data
     fingerprints = {language: tree.edition.fingerprint for language, tree in sites.items()}
-    re_sign = must_sign_again(cohort, source, loaded.program.program.version, fingerprints) if cohort else ()
+    before = loaded.previous
+    same_words = (before.old_fingerprint, before.old.program.version) \
+        if before is not None and before.old_fingerprint and not before.agreement_changed else ()
+    re_sign = must_sign_again(cohort, source, loaded.program.program.version, fingerprints, same_words) \
+        if cohort else ()
     return Rendered(sites[source], PrintSet.joined(prints), calendars, sites, re_sign)
 
 
@@ -228,6 +249,54 @@ def _cohort_reference(layout: Layout, program: object | None) -> tuple[str, Prob
     number = next((i + 1 for i, line in enumerate(lines) if re.match(r"cohort\s*:", line)), 0)
     where = Problem(PROGRAM_FILE, number, 1 if number else 0, "", source_line=lines[number - 1] if number else "")
     return name, where
+
+
+def _previous(layout: Layout, program: Program, fingerprints: bool = True) -> Compared:
+    """Read and validate the version before (program.yaml's `previous:`) and compare it with `program`.
+
+    The agreement's fingerprints are both in the source language, as its agreements print them; its
+    words changed when they differ even with the older version given the newer one's version and dates.
+    Raise InputError naming program.yaml's `previous:` line when the file is missing or invalid.
+    """
+    name = program.previous or ""
+    lines = layout.program.read_bytes().decode("utf-8", "replace").splitlines()
+    number = next((i + 1 for i, line in enumerate(lines) if re.match(r"previous\s*:", line)), 0)
+
+    def problem(message: str, hint: str) -> Problem:
+        return Problem(PROGRAM_FILE, number, 1 if number else 0, message, path="previous", hint=hint,
+                       source_line=lines[number - 1] if number else "")
+
+    path = layout.root / name
+    hint = ("give the path, relative to program.yaml, of the program file of the version before (e.g. "
+            "`versions/program-2025.yaml`), or remove `previous:`")
+    if not path.is_file():
+        raise InputError([problem(f"the previous version's program file {name!r} does not exist", hint)])
+    root, real = layout.root.resolve(), path.resolve()
+    if root not in real.parents:
+        raise InputError([problem(f"the previous version's program file {name!r} is outside the project", hint)])
+    if real in (layout.program.resolve(), *(p.resolve() for p in [layout.cohort()] if p is not None)):
+        raise InputError([problem(f"{name!r} is not the program file of the version before", hint)])
+    try:
+        old = validate_program(load_yaml(path.read_bytes(), layout.relative(path)))
+    except InputError as exc:
+        raise InputError([problem(f"the previous version's program file {name!r} is not a valid program "
+                                  "(its problems follow)", "correct that file, or point `previous:` to "
+                                  "another one"), *exc.problems]) from None
+    prints, changed = ("", ""), None
+    if fingerprints:
+        with i18n.using(words(layout, program)):
+            prints = agreement_fingerprint(old), agreement_fingerprint(program)
+            changed = prints[0] != prints[1] and agreement_fingerprint(dated_as(old, program)) != prints[1]
+    return Compared(name, old, program, tuple(program_changes(old, program)), *prints, words_changed=changed)
+
+
+def _returns(layout: Layout) -> tuple[Stored, ...]:
+    """Return the returned forms `handbook collect` stored; none when there are none or the database is damaged
+    (`handbook collect` names it; a build never fails over figures it only aggregates)."""
+    try:
+        return tuple(read_returns(layout.returns))
+    except (StoreError, OSError):
+        return ()
 
 
 def _source_date() -> tuple[Optional[str], list[Problem]]:

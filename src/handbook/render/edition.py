@@ -32,6 +32,7 @@ from handbook.plan.pages import (
     handbook_pages,
 )
 from handbook.plan.standards import assess
+from handbook.render.monitoring import results_markdown
 from handbook.render.printing import agreement_fingerprint
 from handbook.render.reference import reference_sections
 from handbook.render.templating import environment, plain, render
@@ -88,7 +89,7 @@ def template_context(loaded: Loaded, fingerprint: str, offered: tuple[Download, 
     return {"program": program, "info": program.program, "fingerprint": fingerprint, "downloads": offered,
             "calendar": PROGRAM_CALENDAR, "standards": assess(program), "sections": reference_sections(),
             "groups": group_counts(sizes) if sizes else "", "when": session_text,
-            "training_sessions": training_sessions}
+            "training_sessions": training_sessions, "results": results_markdown(loaded)}
 
 
 def page_markdown(env: jinja2.Environment, loaded: Loaded, page: Page, context: dict[str, Any]) -> str:
