@@ -202,11 +202,12 @@ def site_results(figures: Sequence[Figure], today: dt.date) -> str:
             rows.append((_("Closing step: %(step)s", step=_table_text(figure.label)),
                          _("%(ticked)s of %(count)s reflections", ticked=_cell(figure.parts[0]),
                            count=i18n.current().number(figure.respondents))))
-    lines = [f"## {_('Results so far')}", "",
+    heading, figure_head, result_head = _("Results so far"), _("Figure"), _("Result")
+    lines = [f"## {heading}", "",
              _("As of %(date)s, from the forms groups returned. A figure is shown only when at least %(count)s "
                "groups or people answered, and a smaller count reads \"fewer than %(count)s\": no group can be "
                "recognised.", date=i18n.current().date(today), count=K_ANONYMITY), "",
-             f"| {_('Figure')} | {_('Result')} |", "|---|---|"]
+             f"| {figure_head} | {result_head} |", "|---|---|"]
     lines += [f"| {label} | {value} |" for label, value in rows]
     return "\n".join(lines) + "\n"
 
