@@ -164,3 +164,40 @@ def test_a_program_in_another_language_sets_it_on_every_page(small_project: Path
     program.write_text(program.read_text(encoding="utf-8").replace("language: en", "language: de"), encoding="utf-8")
     pages = sorted(site_only(small_project).rglob("*.html"))
     assert pages and all('<html lang="de"' in page.read_text(encoding="utf-8") for page in pages)
+
+
+def test_the_monitoring_report_has_no_wcag_violation(browser: Any, tmp_path: Path) -> None:
+    """The coordinator's report of returned forms, with every section shown: charts, tables, answers, older forms."""
+    import datetime as dt
+
+    from browser import serve
+    from conftest import copy_example
+
+    from handbook.commands import stage
+    from handbook.commands.collect import report_html
+    from handbook.plan.returns import Stored
+
+    loaded = stage.load(copy_example(tmp_path / "project"))
+    assert loaded.cohort is not None
+    groups = [group.id for group in loaded.cohort.groups]
+    returns = [Stored(n, f"{gid}.pdf", f"2026-12-0{n + 1}T00:00:00", "mid-point-check-in", "old" if n == 0 else "x",
+                      gid, {"sessions": str(3 + n), "member-1-goal-1-progress": str(n % 3), "question-2": f"Answer {n}",
+                            **({"contact": "1"} if n == 1 else {})}) for n, gid in enumerate(groups[:4])]
+    returns.append(Stored(9, "mine.pdf", "2027-03-20T00:00:00", "closure-reflection", "x", groups[0],
+                          {"sessions": "11", "closing-1": "1"}))
+    html, shown = report_html(loaded, returns, dt.date(2027, 4, 1))
+    assert shown.gaps and shown.older_files and shown.answered
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "monitoring.html").write_text(html, encoding="utf-8")
+    opened = Contexts(browser, None)
+    try:
+        with serve(tmp_path / "report") as url:
+            page = opened.with_axe()
+            page.goto(url + "monitoring.html")
+            violations = axe(page)
+            facts = page.evaluate(FACTS)
+    finally:
+        opened.close()
+    assert not violations, "axe-core found WCAG 2.1 A/AA violations:\n" + report({"monitoring.html": violations})
+    assert facts["lang"] == "en" and [level for level, _text in facts["headings"]][:2] == [1, 2]
+    assert not opened.errors and not opened.foreign(url.rstrip("/")), "the report loads nothing from elsewhere"
