@@ -62,6 +62,7 @@ def fill_forms(project: Path, blank: Path, out: Path, count: int, seed: int = 15
     groups = [group.id for group in loaded.cohort.groups]
     steps = len(loaded.program.closure.planned.steps)
     rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
     files = []
     for n in range(count):
         group = groups[n % len(groups)]
@@ -102,7 +103,6 @@ def main() -> int:
             batch = forms_batch(loaded.program, loaded.layout.templates, None, 2).subset(RETURNED)
         report = render_batch(batch, project, work / "blank")
         assert not report.error, report.error
-        (work / "returns").mkdir()
         began = time.perf_counter()
         files = fill_forms(project, work / "blank" / "forms", work / "returns", args.forms)
         print(f"filled {len(files)} forms in {time.perf_counter() - began:.2f} s (not timed below)")

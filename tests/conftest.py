@@ -253,6 +253,7 @@ FAST_IN_SLOW_MODULES = frozenset({
 # or what an edit seldom breaks ("module::test" for every case of a test, "module::test[case]" for one).
 SLOW_TESTS = frozenset({
     "test_collect.py::test_the_built_site_shows_only_aggregates_of_five_or_more",  # two builds of the example
+    "test_collect.py::test_two_hundred_returned_forms_are_collected_as_the_benchmark_times_them",  # 200 files
     "test_incremental.py::test_a_new_template_override_rebuilds",  # two builds; test_changed_inputs... stays
     "test_init.py::test_new_program_builds_as_it_is",  # a build of its own; init's other tests stay
     "test_match_scale.py::test_matching_3000_people_takes_less_memory_than_one_dense_score_matrix",

@@ -297,3 +297,22 @@ def test_the_built_site_shows_only_aggregates_of_five_or_more(blank: Path, proje
         check_in(blank, tmp_path / "later.pdf", groups[0], sessions="8")
         assert run_cli("collect", "--project", project, tmp_path / "later.pdf").exit_code == 0
         assert "nothing changed" not in run_cli("build", "--project", project).stdout.lower(), "a collect is an input"
+
+
+def test_two_hundred_returned_forms_are_collected_as_the_benchmark_times_them(tmp_path: Path) -> None:
+    """benchmarks/collect.py times this (target: under 10 s); here, that every one of 200 forms is counted."""
+    from benchmarks.collect import RETURNED as FORMS
+    from benchmarks.collect import fill_forms, make_project
+
+    project = make_project(tmp_path / "project", 100)
+    loaded = stage.load(project)
+    with i18n.using(stage.words(loaded.layout, loaded.program)):
+        batch = forms_batch(loaded.program, loaded.layout.templates, None, 2).subset(FORMS)
+    assert not render_batch(batch, project, tmp_path / "blank").error
+    files = fill_forms(project, tmp_path / "blank" / "forms", tmp_path / "returns", 200)
+    done = collect(project, [tmp_path / "returns"], on=LATER)
+    assert len(done.added) == 200 and not done.refused and not done.again
+    assert done.monitoring is not None and done.monitoring.total == 200
+    counted = {status.form.slug: status.returned for status in done.monitoring.forms}
+    assert counted == {"mid-point-check-in": 100, "session-log": 100, "closure-reflection": 0}  # one each per group
+    assert len(files) == 200
