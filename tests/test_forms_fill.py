@@ -161,3 +161,17 @@ def test_table_heads_say_what_they_head_and_layout_is_no_table() -> None:
         assert all(re.search(r'\bscope="(col|row)"', head) for head in heads), (output.path, heads)
         for table in re.findall(r"<table\b.*?</table>", output.html, re.S):
             assert "<th" in table, f"{output.path}: a table without heads is layout, not data"
+
+
+def test_the_forms_a_pair_uses_fit_one_page_each_in_german_too(tmp_path: Path) -> None:
+    """German runs longer than English: the check-in and the closure reflection still fit a page for a pair."""
+    loaded = stage.load(ROOT).in_language("de")
+    names = ("mid-point-check-in", "smart-goal-worksheet", "session-agenda", "session-log", "closure-reflection")
+    with source_date(), i18n.using(stage.words(loaded.layout, loaded.program)):
+        batch = forms_batch(loaded.program, loaded.layout.templates, None, 2).subset(
+            tuple(f"forms/{name}.pdf" for name in names))
+    report = render_batch(batch, ROOT, tmp_path)
+    assert not report.problems and not report.error, (report.problems, report.error)
+    assert "Zwischenbilanz" in " ".join(_pages(tmp_path / "forms" / "mid-point-check-in.pdf"))
+    for name in names:
+        assert report.pages[f"forms/{name}.pdf"] == 1, f"{name}: {report.pages[f'forms/{name}.pdf']} pages"
