@@ -290,6 +290,7 @@ def collect(paths: tuple[Path, ...], project: Path, debug: bool) -> None:
     def action() -> int:
         from handbook import i18n
         from handbook.commands.collect import collect as run_collect
+        from handbook.commands.collect import shown_path
         from handbook.load.locale import project_words
 
         done = run_collect(project, paths)
@@ -305,7 +306,7 @@ def collect(paths: tuple[Path, ...], project: Path, debug: bool) -> None:
                 gaps = len(done.monitoring.gaps)
                 console.print(i18n.ngettext("wrote %(file)s: %(num)s group to act on.",
                                             "wrote %(file)s: %(num)s groups to act on.", gaps,
-                                            file=_relative(done.report)), markup=False)
+                                            file=shown_path(done.report)), markup=False)
         if done.refused:
             errors = _console()
             for problem in done.refused:
@@ -317,13 +318,6 @@ def collect(paths: tuple[Path, ...], project: Path, debug: bool) -> None:
         return 0
 
     run(action, debug)
-
-
-def _relative(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 @main.command(name="match")

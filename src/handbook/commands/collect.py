@@ -12,7 +12,6 @@ everything stored. The project's lock keeps a build from publishing build/ meanw
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -21,12 +20,12 @@ from handbook import i18n
 from handbook.commands import stage
 from handbook.errors import InputError, Problem
 from handbook.layout import PROGRAM_FILE, Layout
-from handbook.load.returned import read_filled
-from handbook.output.returns import Store, iter_pdfs, read_returns
+from handbook.load.returned import iter_pdfs, read_filled
+from handbook.output.returns import Store, read_returns
 from handbook.output.workspace import private_dir, project_lock, write_private
 from handbook.plan.monitoring import Monitoring, monitoring
 from handbook.plan.returns import Returned, Stored, identify, kept, returned_forms
-from handbook.render.monitoring import monitoring_html
+from handbook.render.monitoring import as_of, monitoring_html
 from handbook.render.printing import form_group_size
 
 
@@ -45,15 +44,8 @@ class Collected:
         return [item for item in self.added if not item.current]
 
 
-def today() -> dt.date:
-    """Return the report's date: SOURCE_DATE_EPOCH's day when set (reproducible), else today (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.datetime.now(dt.timezone.utc).date()
-
-
-def _shown(path: Path, root: Path) -> str:
+def shown_path(path: Path) -> str:
+    """Return how a message names `path`: relative to the working folder when inside it, else as given."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
@@ -75,7 +67,7 @@ def write_report(loaded: stage.LoadedProject, on: Optional[dt.date] = None) -> O
     layout = loaded.layout
     if loaded.cohort is None or not layout.returns.is_file():
         return None
-    html, report = report_html(loaded, read_returns(layout.returns), on or today())
+    html, report = report_html(loaded, read_returns(layout.returns), on or as_of(loaded.source_date))
     target = layout.outputs.monitoring
     private_dir(target.parent)
     write_private(target, html.encode("utf-8"))
@@ -91,7 +83,7 @@ def collect(root: Path, paths: Sequence[Path], *, on: Optional[dt.date] = None) 
                                   hint="add `cohort: cohort.yaml` to program.yaml (handbook match writes one)")])
     missing = [path for path in paths if not path.exists()]
     if missing:
-        raise InputError([Problem(_shown(path, layout.root), 0, 0, "does not exist",
+        raise InputError([Problem(shown_path(path), 0, 0, "does not exist",
                                   hint="name the returned PDF forms, or a folder that holds them") for path in missing])
     forms = returned_forms(loaded.program, form_group_size(loaded.program, loaded.cohort))
     groups = [group.id for group in loaded.cohort.groups]
@@ -99,7 +91,7 @@ def collect(root: Path, paths: Sequence[Path], *, on: Optional[dt.date] = None) 
     with project_lock(layout):
         with Store(layout.returns) as store:
             for path in iter_pdfs(list(paths)):
-                shown = _shown(path, layout.root)
+                shown = shown_path(path)
                 filled = read_filled(path, shown)
                 if isinstance(filled, Problem):
                     done.refused.append(filled)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from handbook.errors import Problem
 
@@ -106,3 +106,12 @@ def read_filled(path: Path, shown: str) -> Filled | Problem:
     if len(values) > MAX_FIELDS:
         return problem("has more fields than any form of this program: it is no form of this program")
     return Filled(path, digest, values)
+
+
+def iter_pdfs(paths: list[Path]) -> Iterator[Path]:
+    """Yield the PDFs named: each file as given, the PDFs under each folder in name order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
+        else:
+            yield path

@@ -11,14 +11,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Iterator
 
 from handbook.errors import HandbookError
 from handbook.plan.returns import Stored
 
 SCHEMA = 1
 _TABLES = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS returns (
     id INTEGER PRIMARY KEY,
     digest TEXT NOT NULL UNIQUE,     -- SHA-256 of the file's bytes
@@ -47,8 +45,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fresh = not path.exists()
-        if fresh:
+        if not path.exists():  # made owner-only before SQLite writes a byte
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         try:
             self.db = sqlite3.connect(path, isolation_level=None)
@@ -60,8 +57,7 @@ class Store:
             self.db.executescript(_TABLES)
             self.db.execute(f"PRAGMA user_version = {SCHEMA}")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path} is not a database of returned forms ({exc})",
-                             "move it away (it is never overwritten) and collect the forms again") from exc
+            raise _not_ours(path, exc) from exc
 
     def __enter__(self) -> "Store":
         return self
@@ -117,8 +113,12 @@ def read_returns(path: Path) -> list[Stored]:
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a database of returned forms ({exc})",
-                         "move it away (it is never overwritten) and collect the forms again") from exc
+        raise _not_ours(path, exc) from exc
+
+
+def _not_ours(path: Path, exc: Exception) -> StoreError:
+    return StoreError(f"{path} is not a database of returned forms ({exc})",
+                      "move it away (it is never overwritten) and collect the forms again")
 
 
 def _returns(db: sqlite3.Connection) -> list[Stored]:
@@ -127,13 +127,3 @@ def _returns(db: sqlite3.Connection) -> list[Stored]:
         answers.setdefault(return_id, {})[field] = value
     rows = db.execute("SELECT id, file, collected, form, version, grp FROM returns ORDER BY collected, id")
     return [Stored(*row, answers=answers.get(row[0], {})) for row in rows]
-
-
-def iter_pdfs(paths: list[Path]) -> Iterator[Path]:
-    """Yield the PDFs named: each file as given, the PDFs under each folder in name order."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
-        else:
-            yield path
-

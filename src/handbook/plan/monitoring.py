@@ -108,20 +108,20 @@ def monitoring(program: Program, cohort: Cohort, returns: list[Stored], today: d
     statuses = []
     for slug, form in forms.items():
         mine = [item for item in known if item.form == slug]
+        due = {gid: due_date(program, form, group.start) <= today for gid, group in groups.items()}
         if form.per == "member":
             counted = [item for group in groups.values()
                        for item in [i for i in mine if i.group == group.id][-len(group.members):]]
             expected = sum(len(group.members) for group in groups.values())
-            due_count = sum(len(group.members) for group in groups.values()
-                            if due_date(program, form, group.start) <= today)
+            due_count = sum(len(group.members) for gid, group in groups.items() if due[gid])
         else:
             counted = [latest[(slug, gid)] for gid in groups if (slug, gid) in latest]
             expected = len(groups)
-            due_count = sum(1 for group in groups.values() if due_date(program, form, group.start) <= today)
+            due_count = sum(due.values())
         returned_groups = {item.group for item in mine}
         missing = () if form.optional else tuple(
             Gap(gid, slug, due_date(program, form, group.start)) for gid, group in groups.items()
-            if gid not in returned_groups and due_date(program, form, group.start) <= today)
+            if due[gid] and gid not in returned_groups)
         statuses.append(FormStatus(form, expected, due_count, len(counted),
                                    sum(1 for item in counted if item.version != form.fingerprint), missing))
     check_ins = [item for (slug, _g), item in latest.items() if slug == "mid-point-check-in"]
@@ -165,7 +165,7 @@ class Figure:
     respondents: int
     parts: tuple[Optional[int], ...]  # counts (None: fewer than K_ANONYMITY), or the median of sessions
     label: str = ""  # a form's id, or a closing step as written
-    total: int = 0  # how many were expected (returned), or answers counted (progress)
+    total: int = 0  # how many were expected (a form's returns)
 
 
 def _cell(count: int) -> Optional[int]:
@@ -184,8 +184,7 @@ def public_figures(report: Monitoring) -> tuple[Figure, ...]:
     if report.progress_groups >= K_ANONYMITY:  # a count of goals is shown when at least 5 groups make it up
         figures.append(Figure("progress", report.progress_groups,
                               tuple(count if groups >= K_ANONYMITY else None
-                                    for count, groups in zip(report.progress, report.progress_spread)),
-                              total=sum(report.progress)))
+                                    for count, groups in zip(report.progress, report.progress_spread))))
     if len(report.sessions) >= K_ANONYMITY:
         median = statistics.median(report.sessions.values())
         figures.append(Figure("sessions", len(report.sessions), (round(median),)))
