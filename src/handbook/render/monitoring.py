@@ -120,8 +120,10 @@ def sessions_chart(report: Monitoring, minimum: int) -> Markup:
             counts[value] = counts.get(value, 0) + 1
         axes.bar(list(counts), list(counts.values()), color=SOFT, edgecolor=INK, linewidth=0.5, width=0.8)
         axes.axvline(minimum - 0.5, color=PROGRESS_COLOURS[2], linestyle="--", linewidth=1)
-        axes.text(minimum - 0.6, max(counts.values(), default=1), _("at least %(count)s", count=minimum),
-                  color=PROGRESS_COLOURS[2], fontsize=8, va="top", ha="right")
+        tallest = max(counts.values(), default=1)
+        axes.set_ylim(0, tallest * 1.2)  # room above the bars for the minimum's label
+        axes.text(minimum - 0.4, tallest * 1.17, _("at least %(count)s", count=minimum),
+                  color=PROGRESS_COLOURS[2], fontsize=8, va="top", ha="left")
         axes.set_xlim(-0.6, max([minimum, *counts]) + 0.6)
         axes.set_xlabel(_("sessions held"))
         axes.set_ylabel(_("groups"))
